@@ -1,0 +1,32 @@
+# One command sets up and serves the site, one sets up and runs every test.
+# The virtual environment (.venv) is created on first use and refreshed when the pins change.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test build lint format bench budgets clean
+
+$(READY): requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	touch $@
+
+serve: $(READY)  ## http://127.0.0.1:8000, rebuilt on every change to docs/, src/ or hooks/
+	$(BIN)/mkdocs serve
+
+test: $(READY)  ## lint, then every test (snippets in both languages, parity, package, build, browser)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+build: $(READY)
+	$(BIN)/mkdocs build --strict
+
+lint: $(READY)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf site .cache test-artifacts

@@ -1,0 +1,53 @@
+"""Sybil: run every ```python block of the pages and every >>> example of the package.
+
+- ``docs/**/*.md``: each page's blocks run in order, in one namespace per page (the way a
+  reader going down the page would run them). ``tests/test_snippets_isolated.py`` runs each
+  block once more on its own, because readers copy one block, not a page.
+- ``src/**/*.py``: the ``>>>`` examples in docstrings (pytest's own doctest plugin is disabled
+  in pyproject.toml so they are not collected twice).
+
+At the end of the run, the terminal summary says how many blocks ran per language.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sybil import Sybil
+from sybil.parsers.markdown import ClearNamespaceParser, PythonCodeBlockParser
+from sybil.parsers.rest import DocTestParser
+
+pages = Sybil(
+    parsers=[PythonCodeBlockParser(), ClearNamespaceParser()],
+    patterns=["*.md"],
+    path="docs",
+)
+docstrings = Sybil(parsers=[DocTestParser()], patterns=["*.py"], path="src")
+
+pytest_collect_file = (pages + docstrings).pytest()
+
+_ran: Counter[str] = Counter()
+
+
+def _bucket(nodeid: str) -> str | None:
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("docs/") and path.endswith(".md"):
+        return "zh" if path.endswith(".zh.md") else "en"
+    if path.startswith("src/"):
+        return "docstrings"
+    return None
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed and (bucket := _bucket(report.nodeid)):
+        _ran[bucket] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _ran:
+        terminalreporter.write_sep("-", "code blocks run by Sybil")
+        terminalreporter.write_line(
+            f"pages: {_ran['en']} English blocks, {_ran['zh']} Chinese blocks passed; "
+            f"package docstrings: {_ran['docstrings']} examples passed"
+        )

@@ -1,0 +1,75 @@
+"""MkDocs hook: make mkdocs-static-i18n and mkdocs-jupyter work together.
+
+Upstream issue: https://github.com/ultrabug/mkdocs-static-i18n/issues/198 (open). Two effects:
+
+1. i18n re-creates every file as a plain MkDocs ``File`` in its ``on_files`` (priority -100),
+   which drops mkdocs-jupyter's ``NotebookFile`` wrapper: notebooks were copied raw instead of
+   rendered, and the Chinese site got none. We wrap i18n's file factory so that a file that was
+   a notebook page stays one, keeping i18n's language-aware destination and URL.
+2. mkdocs-jupyter evicts every cache entry not used in the current build pass; i18n runs one
+   pass per language, so each build re-executed every notebook. We drop that ``post_build``
+   handler and instead key the cache folder on the ``dlnotes`` sources (mkdocs-jupyter's own
+   key covers the notebook and its options only, so a changed package would otherwise leave
+   stale outputs). Folders for older source versions are removed.
+
+Remove this file once the upstream issue is fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs_jupyter.plugin import NotebookFile
+from mkdocs_jupyter.plugin import Plugin as JupyterPlugin
+from mkdocs_static_i18n import suffix
+
+ROOT = Path(__file__).resolve().parent.parent
+_create_i18n_file = suffix.create_i18n_file
+
+
+def _create_keeping_notebooks(file: File, *args: object, **kwargs: object) -> File:
+    i18n_file = _create_i18n_file(file, *args, **kwargs)
+    if not isinstance(file, NotebookFile):
+        return i18n_file
+    # Wrap without NotebookFile.__init__, which would recompute the destination from the
+    # suffixed source name; i18n already computed the language-aware one.
+    notebook = NotebookFile.__new__(NotebookFile)
+    notebook.file = i18n_file
+    notebook.dest_path = i18n_file.dest_path
+    notebook.abs_dest_path = i18n_file.abs_dest_path
+    notebook.url = i18n_file.url
+    return notebook
+
+
+suffix.create_i18n_file = _create_keeping_notebooks
+
+
+def sources_digest() -> str:
+    """Hash of every file under src/dlnotes (notebook outputs depend on them)."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "dlnotes").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@event_priority(-200)  # after every plugin has registered its handlers
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    jupyter = next(p for p in config.plugins.values() if isinstance(p, JupyterPlugin))
+    # (2) keep cache entries across the per-language build passes
+    events = config.plugins.events["post_build"]
+    events[:] = [h for h in events if getattr(h, "__self__", None) is not jupyter]
+    # ... and key the cache on the package sources
+    base = ROOT / ".cache" / "mkdocs-jupyter"
+    current = base / sources_digest()
+    if base.is_dir():
+        for old in base.iterdir():
+            if old != current:
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+    jupyter.config["cache_dir"] = str(current)
+    return config

@@ -1,0 +1,113 @@
+"""Seeded CPU experiments behind the figures on the site.
+
+Each topic has one module here (``dlnotes.experiments.batch_norm``, ...). An experiment is a
+function that takes keyword arguments and returns a JSON-serialisable ``dict``; a plot function
+turns that dict into a matplotlib figure. Every module lists its figures in ``FIGURES`` as
+``name -> (run, plot)``; the site build (``hooks/figures.py``) regenerates each one.
+
+Experiments need the ``experiments`` extra (scikit-learn for the bundled digits data,
+matplotlib for the plots): ``pip install "dlnotes[experiments]"``.
+
+:func:`cached` memoises a run on disk when ``DLNOTES_CACHE`` names a folder (the site build
+sets it). The key covers the experiment's own module source, the source of every ``dlnotes``
+module it uses, the torch version and the arguments: a changed experiment reruns, an unchanged
+one does not. Without ``DLNOTES_CACHE`` it simply runs the experiment (tests never cache).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+
+Result = dict[str, Any]
+
+
+def _dlnotes_modules(module: ModuleType) -> list[ModuleType]:
+    """``module`` and the dlnotes modules it imports (directly, or via names it imports)."""
+    found = {module.__name__: module}
+    for value in vars(module).values():
+        name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", "")
+        if isinstance(name, str) and name.startswith("dlnotes") and name in sys.modules:
+            found.setdefault(name, sys.modules[name])
+    return [found[name] for name in sorted(found)]
+
+
+def cache_key(run: Callable[..., Result], kwargs: dict[str, Any]) -> str:
+    """Hash of the code that produces ``run(**kwargs)`` and of its arguments.
+
+    >>> from dlnotes.experiments import cache_key
+    >>> def run(seed=0):
+    ...     return {"seed": seed}
+    >>> cache_key(run, {"seed": 0}) == cache_key(run, {"seed": 0}) != cache_key(run, {"seed": 1})
+    True
+    """
+    digest = hashlib.sha256()
+    digest.update(f"{run.__module__}.{run.__qualname__}|torch {torch.__version__}".encode())
+    digest.update(json.dumps(kwargs, sort_keys=True, default=repr).encode())
+    module = sys.modules.get(run.__module__)
+    for dep in _dlnotes_modules(module) if module is not None else []:
+        digest.update(inspect.getsource(dep).encode())
+    return digest.hexdigest()[:16]
+
+
+def cached(run: Callable[..., Result], /, **kwargs: Any) -> Result:
+    """Return ``run(**kwargs)``, reusing a stored result when ``DLNOTES_CACHE`` is set.
+
+    Args:
+        run: An experiment function returning a JSON-serialisable dict.
+        **kwargs: Arguments for ``run``.
+
+    Returns:
+        The experiment's result (freshly computed, or loaded from the cache).
+
+    >>> import os
+    >>> from dlnotes.experiments import cached
+    >>> "DLNOTES_CACHE" in os.environ or cached(lambda n=2: {"n": n}, n=3) == {"n": 3}
+    True
+    """
+    folder = os.environ.get("DLNOTES_CACHE")
+    if not folder:
+        return run(**kwargs)
+    path = Path(folder) / f"{run.__module__}.{run.__qualname__}-{cache_key(run, kwargs)}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    result = run(**kwargs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result, sort_keys=True))
+    tmp.replace(path)
+    return result
+
+
+@contextlib.contextmanager
+def seeded(seed: int, threads: int = 1) -> Iterator[torch.Generator]:
+    """Fix torch's global seed and thread count for one experiment, then restore the threads.
+
+    Yields a ``torch.Generator`` seeded with ``seed`` for data shuffling.
+
+    >>> import torch
+    >>> from dlnotes.experiments import seeded
+    >>> with seeded(0) as g:
+    ...     a = torch.randn(2, generator=g)
+    >>> with seeded(0) as g:
+    ...     b = torch.randn(2, generator=g)
+    >>> torch.equal(a, b)
+    True
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    try:
+        yield torch.Generator().manual_seed(seed)
+    finally:
+        torch.set_num_threads(previous)

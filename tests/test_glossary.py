@@ -1,0 +1,52 @@
+"""The glossary: one list feeding the glossary pages and Chinese search segmentation."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("site_hook", ROOT / "hooks" / "site.py")
+site_hook = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(site_hook)
+
+ENTRIES = site_hook.load_glossary()
+
+
+def test_entries_are_well_formed() -> None:
+    ids = [e["id"] for e in ENTRIES]
+    assert len(ids) == len(set(ids)), "duplicate glossary ids"
+    for e in ENTRIES:
+        assert e["en"] and e["zh"], e
+        assert (ROOT / "docs" / e["page"].replace(".md", ".en.md")).exists(), e["page"]
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["id"])
+def test_every_term_and_synonym_is_on_its_page(entry: dict) -> None:
+    """Search finds a page by a synonym only if the page contains it."""
+    page = entry["page"].removesuffix(".md")
+    zh = (ROOT / "docs" / f"{page}.zh.md").read_text(encoding="utf-8")
+    en = (ROOT / "docs" / f"{page}.en.md").read_text(encoding="utf-8").lower()
+    missing = [w for w in [entry["zh"], *entry.get("zh_synonyms", [])] if w not in zh]
+    missing += [w for w in [entry["en"], *entry.get("en_synonyms", [])] if w.lower() not in en]
+    assert not missing, f"docs/{page}.{{en,zh}}.md never mention {missing}"
+
+
+def test_jieba_keeps_terms_whole() -> None:
+    import jieba
+
+    for word in site_hook.jieba_words(ENTRIES):
+        jieba.add_word(word)
+    words = list(jieba.cut("批量归一化在推理时使用滑动统计量，池化又称汇聚"))
+    assert {"批量归一化", "滑动统计量", "池化", "汇聚"} <= set(words)
+
+
+def test_table_lists_every_entry_in_both_languages() -> None:
+    for lang in ("en", "zh"):
+        table = site_hook.glossary_table(ENTRIES, lang)
+        assert table.count("\n") == len(ENTRIES) + 1
+        for e in ENTRIES:
+            assert f'id="{e["id"]}"' in table
+    assert site_hook.glossary_table(ENTRIES, "zh").splitlines()[0].startswith("| 中文")

@@ -1,0 +1,163 @@
+"""English and Chinese pages are peers: same structure, same code, same figures, same links.
+
+For every page ``docs/**/name.en.md`` there must be ``name.zh.md`` (and the reverse), with:
+the same number of headings at each level and the same explicit heading ids (so a link to a
+section works in both languages), byte-identical code blocks, the same images, the same
+internal link targets and the same number of display formulas. Notebooks
+(``docs/notebooks/name.{en,zh}.py``) must have identical code cells.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+HEADING_ID = re.compile(r"\{\s*#([\w-]+)[^}]*\}\s*$")
+IMAGE = re.compile(
+    r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img\b[^>]*\bsrc=\"([^\"]+)\""
+)
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.DOTALL)
+
+
+@dataclass
+class Structure:
+    headings: Counter[int] = field(default_factory=Counter)
+    heading_ids: list[str] = field(default_factory=list)
+    missing_ids: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    links: Counter[str] = field(default_factory=Counter)
+    math_blocks: int = 0
+
+
+def parse(text: str) -> Structure:
+    """Split a page into prose and fenced code, and collect what the two languages share."""
+    out = Structure()
+    prose: list[str] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        match = FENCE.match(lines[i])
+        if not match:
+            prose.append(lines[i])
+            i += 1
+            continue
+        indent, fence = match["indent"], match["fence"]
+        body = [lines[i]]
+        i += 1
+        while i < len(lines) and not lines[i].strip().startswith(fence):
+            body.append(lines[i])
+            i += 1
+        body.append(lines[i] if i < len(lines) else "")
+        i += 1
+        out.code.append("\n".join(line.removeprefix(indent) for line in body))
+    for line in prose:
+        if heading := HEADING.match(line):
+            level, title = len(heading[1]), heading[2]
+            out.headings[level] += 1
+            if level > 1:
+                if found := HEADING_ID.search(title):
+                    out.heading_ids.append(found[1])
+                else:
+                    out.missing_ids.append(title)
+    prose_text = "\n".join(prose)
+    out.images = [a or b for a, b in IMAGE.findall(prose_text)]
+    out.links = Counter(
+        target
+        for target in LINK.findall(prose_text)
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", target)  # http:, https:, mailto: ...
+    )
+    out.math_blocks = len(DISPLAY_MATH.findall(prose_text))
+    return out
+
+
+def page_pairs() -> list[str]:
+    names = {p.relative_to(DOCS).as_posix().rsplit(".", 2)[0] for p in DOCS.rglob("*.*.md")}
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", page_pairs())
+def test_page_exists_in_both_languages(name: str) -> None:
+    missing = [
+        f"docs/{name}.{lang}.md"
+        for lang in ("en", "zh")
+        if not (DOCS / f"{name}.{lang}.md").exists()
+    ]
+    assert not missing, f"page {name!r} has no twin: missing {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("name", page_pairs())
+def test_same_structure(name: str) -> None:
+    files = {lang: DOCS / f"{name}.{lang}.md" for lang in ("en", "zh")}
+    if not all(f.exists() for f in files.values()):
+        pytest.fail(f"page {name!r} exists in one language only (see test_page_exists...)")
+    en, zh = (parse(f.read_text(encoding="utf-8")) for f in files.values())
+    problems = []
+    for level in range(1, 7):
+        if en.headings[level] != zh.headings[level]:
+            problems.append(f"h{level} headings: en {en.headings[level]}, zh {zh.headings[level]}")
+    for lang, s in (("en", en), ("zh", zh)):
+        if s.missing_ids:
+            problems.append(f"{lang}: headings without an explicit {{ #id }}: {s.missing_ids}")
+    if en.heading_ids != zh.heading_ids:
+        problems.append(f"heading ids differ: en {en.heading_ids} vs zh {zh.heading_ids}")
+    if len(en.code) != len(zh.code):
+        problems.append(f"code blocks: en {len(en.code)}, zh {len(zh.code)}")
+    for k, (a, b) in enumerate(zip(en.code, zh.code, strict=False)):
+        if a != b:
+            problems.append(f"code block {k + 1} differs:\n--- en\n{a}\n--- zh\n{b}")
+    if en.images != zh.images:
+        problems.append(f"images differ: en {en.images} vs zh {zh.images}")
+    if en.links != zh.links:
+        only_en, only_zh = en.links - zh.links, zh.links - en.links
+        problems.append(f"internal links differ: only en {dict(only_en)}, only zh {dict(only_zh)}")
+    if en.math_blocks != zh.math_blocks:
+        problems.append(f"display formulas: en {en.math_blocks}, zh {zh.math_blocks}")
+    assert not problems, f"docs/{name}.{{en,zh}}.md differ:\n" + "\n".join(problems)
+
+
+def notebook_code_cells(path: Path) -> list[str]:
+    """Code cells of a jupytext percent-format notebook (markdown cells are translated)."""
+    cells = re.split(r"^# %%.*$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    headers = re.findall(r"^# %%(.*)$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return [
+        body.strip()
+        for head, body in zip(headers, cells[1:], strict=True)
+        if "[markdown]" not in head
+    ]
+
+
+def notebook_pairs() -> list[str]:
+    return sorted({p.name.rsplit(".", 2)[0] for p in (DOCS / "notebooks").glob("*.*.py")})
+
+
+@pytest.mark.parametrize("name", notebook_pairs())
+def test_notebooks_share_code(name: str) -> None:
+    en, zh = (DOCS / "notebooks" / f"{name}.{lang}.py" for lang in ("en", "zh"))
+    assert en.exists() and zh.exists(), f"notebook {name!r} must exist as .en.py and .zh.py"
+    a, b = notebook_code_cells(en), notebook_code_cells(zh)
+    assert a == b, f"code cells of docs/notebooks/{name}.{{en,zh}}.py differ"
+    assert a, "a notebook without code cells"
+
+
+def test_parser_sees_everything() -> None:
+    """The checks above are only as good as the parser: check it on a known page."""
+    sample = parse(
+        "# T\n\n## A { #a }\n\n!!! note\n\n    ```python\n    x = 1\n    ```\n\n"
+        "![f](assets/figures/x.svg)\n[l](other.md#s) [e](https://example.org)\n\n$$\nx\n$$\n"
+        "### B\n"
+    )
+    assert sample.headings == Counter({1: 1, 2: 1, 3: 1})
+    assert sample.heading_ids == ["a"] and sample.missing_ids == ["B"]
+    assert sample.code == ["```python\nx = 1\n```"]
+    assert sample.images == ["assets/figures/x.svg"]
+    assert sample.links == Counter({"other.md#s": 1})
+    assert sample.math_blocks == 1
