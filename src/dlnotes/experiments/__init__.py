@@ -8,7 +8,7 @@ turns that dict into a matplotlib figure. Every module lists its figures in ``FI
 Experiments need the ``experiments`` extra (scikit-learn for the bundled digits data,
 matplotlib for the plots): ``pip install "dlnotes[experiments]"``.
 
-:func:`cached` memoises a run on disk when ``DLNOTES_CACHE`` names a folder (the site build
+`cached()` memoises a run on disk when ``DLNOTES_CACHE`` names a folder (the site build
 sets it). The key covers the experiment's own module source, the source of every ``dlnotes``
 module it uses, the torch version and the arguments: a changed experiment reruns, an unchanged
 one does not. Without ``DLNOTES_CACHE`` it simply runs the experiment (tests never cache).
@@ -45,11 +45,13 @@ def _dlnotes_modules(module: ModuleType) -> list[ModuleType]:
 def cache_key(run: Callable[..., Result], kwargs: dict[str, Any]) -> str:
     """Hash of the code that produces ``run(**kwargs)`` and of its arguments.
 
-    >>> from dlnotes.experiments import cache_key
-    >>> def run(seed=0):
-    ...     return {"seed": seed}
-    >>> cache_key(run, {"seed": 0}) == cache_key(run, {"seed": 0}) != cache_key(run, {"seed": 1})
-    True
+    Examples:
+        >>> from dlnotes.experiments import cache_key
+        >>> def run(seed=0):
+        ...     return {"seed": seed}
+        >>> key = cache_key(run, {"seed": 0})
+        >>> key == cache_key(run, {"seed": 0}), key == cache_key(run, {"seed": 1})
+        (True, False)
     """
     digest = hashlib.sha256()
     digest.update(f"{run.__module__}.{run.__qualname__}|torch {torch.__version__}".encode())
@@ -70,10 +72,11 @@ def cached(run: Callable[..., Result], /, **kwargs: Any) -> Result:
     Returns:
         The experiment's result (freshly computed, or loaded from the cache).
 
-    >>> import os
-    >>> from dlnotes.experiments import cached
-    >>> "DLNOTES_CACHE" in os.environ or cached(lambda n=2: {"n": n}, n=3) == {"n": 3}
-    True
+    Examples:
+        >>> import os
+        >>> from dlnotes.experiments import cached
+        >>> "DLNOTES_CACHE" in os.environ or cached(lambda n=2: {"n": n}, n=3) == {"n": 3}
+        True
     """
     folder = os.environ.get("DLNOTES_CACHE")
     if not folder:
@@ -95,14 +98,15 @@ def seeded(seed: int, threads: int = 1) -> Iterator[torch.Generator]:
 
     Yields a ``torch.Generator`` seeded with ``seed`` for data shuffling.
 
-    >>> import torch
-    >>> from dlnotes.experiments import seeded
-    >>> with seeded(0) as g:
-    ...     a = torch.randn(2, generator=g)
-    >>> with seeded(0) as g:
-    ...     b = torch.randn(2, generator=g)
-    >>> torch.equal(a, b)
-    True
+    Examples:
+        >>> import torch
+        >>> from dlnotes.experiments import seeded
+        >>> with seeded(0) as g:
+        ...     a = torch.randn(2, generator=g)
+        >>> with seeded(0) as g:
+        ...     b = torch.randn(2, generator=g)
+        >>> torch.equal(a, b)
+        True
     """
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
