@@ -13,7 +13,7 @@ $(READY): requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
 	touch $@
 
-serve: $(READY)  ## http://127.0.0.1:8000, rebuilt on every change to docs/, src/ or hooks/
+serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url), rebuilt on every change to docs/, src/ or hooks/
 	$(BIN)/mkdocs serve
 
 test: $(READY)  ## lint, then every test (snippets in both languages, parity, package, build, browser)
