@@ -17,8 +17,8 @@ Remove this file once the upstream issue is fixed.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
+import sys
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,7 +28,9 @@ from mkdocs_jupyter.plugin import NotebookFile
 from mkdocs_jupyter.plugin import Plugin as JupyterPlugin
 from mkdocs_static_i18n import suffix
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).parent))
+from _shared import ROOT, sources_digest
+
 _create_i18n_file = suffix.create_i18n_file
 
 
@@ -47,15 +49,6 @@ def _create_keeping_notebooks(file: File, *args: object, **kwargs: object) -> Fi
 
 
 suffix.create_i18n_file = _create_keeping_notebooks
-
-
-def sources_digest() -> str:
-    """Hash of every file under src/dlnotes (notebook outputs depend on them)."""
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "src" / "dlnotes").rglob("*.py")):
-        digest.update(path.relative_to(ROOT).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @event_priority(-200)  # after every plugin has registered its handlers
