@@ -28,5 +28,11 @@ lint: $(READY)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+bench: $(READY)  ## time every dlnotes operation against torch; rewrites benchmarks/results.json
+	$(BIN)/python -m benchmarks
+
+budgets: $(READY)  ## cold and warm build, serve's first response, test suite: each against its limit
+	$(BIN)/python scripts/budgets.py
+
 clean:
 	rm -rf site .cache test-artifacts

@@ -118,6 +118,28 @@ def _stat_dims(input: Tensor) -> list[int]:
     return [0, *range(2, input.dim())]
 
 
+def _centered_stats(x: Tensor, dims: Sequence[int]) -> tuple[Tensor, Tensor, Tensor]:
+    r"""$x - \mu$, $\mu$ and the biased $\sigma^2$ over `dims`, which are kept with size 1.
+
+    $\mu = \frac{1}{m} \sum_i x_i$, $\sigma^2 = \frac{1}{m} \sum_i (x_i - \mu)^2$, in two passes.
+    Why not `x.mean` and `torch.var_mean` (see benchmarks/ and the Performance page): the
+    gradient of a sum is a broadcast view, that of a mean a new full-size tensor; and the CPU
+    kernel of `var_mean` (Welford, one pass) is over ten times slower than `sum` here.
+    """
+    m = math.prod(x.shape[d] for d in dims)  # values per statistic
+    mean = x.sum(dim=dims, keepdim=True) / m
+    centered = x - mean
+    var = (centered * centered).sum(dim=dims, keepdim=True) / m
+    return centered, mean, var
+
+
+def _affine(x_hat: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    r"""$\gamma \odot \hat{x} + \beta$ (either may be None); one multiply-add if both are given."""
+    if weight is None:
+        return x_hat if bias is None else x_hat + bias
+    return x_hat * weight if bias is None else torch.addcmul(bias, x_hat, weight)
+
+
 # -------------------------------------------------------------------------- batch_norm
 
 
@@ -204,21 +226,20 @@ def batch_norm(
     x = _opmath(input)  # (N, C, *)
     if training:
         # \mu_B = \frac{1}{m} \sum_i x_i, \quad \sigma_B^2 = \frac{1}{m} \sum_i (x_i - \mu_B)^2
-        mean = x.mean(dim=_stat_dims(x))  # (C,)
-        var = ((x - _per_channel(mean, x.dim())) ** 2).mean(dim=_stat_dims(x))  # (C,) biased
+        _, mean, var = _centered_stats(x, _stat_dims(x))  # (1, C, 1, ..., 1) each, biased var
+        mean, var = mean.reshape(-1), var.reshape(-1)  # (C,)
         if running_mean is not None and m > 0:  # torch skips the update for an empty batch
             _update_running_stats(running_mean, running_var, mean, var, m, momentum)
     else:
         mean, var = running_mean, running_var  # (C,) each
 
-    # \hat{x} = (x - \mu) / \sqrt{\sigma^2 + \epsilon}
-    x_hat = (x - _per_channel(mean, x.dim())) * _per_channel(torch.rsqrt(var + eps), x.dim())
-    # y = \gamma \hat{x} + \beta
-    y = x_hat
-    if weight is not None:
-        y = y * _per_channel(weight, x.dim())
-    if bias is not None:
-        y = y + _per_channel(bias, x.dim())
+    # \hat{x} = (x - \mu) / \sqrt{\sigma^2 + \epsilon}, \quad y = \gamma \hat{x} + \beta, i.e.
+    # y = s x + (\beta - s \mu) with s = \gamma / \sqrt{\sigma^2 + \epsilon}: a per-channel scale
+    # and shift, so the (N, C, *) tensor sees one multiply-add (as in torch's CPU kernel).
+    invstd = torch.rsqrt(var + eps)  # (C,)
+    scale = invstd if weight is None else weight * invstd  # (C,)
+    shift = -mean * scale if bias is None else bias - mean * scale  # (C,)
+    y = torch.addcmul(_per_channel(shift, x.dim()), x, _per_channel(scale, x.dim()))
     return y.to(input.dtype)  # (N, C, *)
 
 
@@ -489,16 +510,10 @@ def layer_norm(
     _check_params(input, shape, "normalized_shape", weight=weight, bias=bias)
 
     x = _opmath(input)  # (*, *normalized_shape)
-    dims = tuple(range(-k, 0))
     # \mu = \text{mean of the last } k \text{ dims}, \quad \sigma^2 = \text{biased variance}
-    mean = x.mean(dim=dims, keepdim=True)  # (*, 1, ..., 1)
-    var = x.var(dim=dims, correction=0, keepdim=True)  # (*, 1, ..., 1)
+    centered, _, var = _centered_stats(x, list(range(-k, 0)))  # x - \mu; var (*, 1, ..., 1)
     # y = \gamma \odot (x - \mu) / \sqrt{\sigma^2 + \epsilon} + \beta
-    y = (x - mean) * torch.rsqrt(var + eps)
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
+    y = _affine(centered * torch.rsqrt(var + eps), weight, bias)
     return y.to(input.dtype)
 
 
@@ -545,16 +560,13 @@ def group_norm(
     x = _opmath(input)
     # (N, C, *) -> (N, G, C/G * prod(*)): each row holds one group of one sample
     grouped = x.reshape(n, num_groups, math.prod(x.shape[1:]) // num_groups)
-    mean = grouped.mean(dim=-1, keepdim=True)  # (N, G, 1)
-    var = grouped.var(dim=-1, correction=0, keepdim=True)  # (N, G, 1)
+    centered, _, var = _centered_stats(grouped, [-1])  # x - \mu_{n,g}; var (N, G, 1)
     # \hat{x} = (x - \mu_{n,g}) / \sqrt{\sigma^2_{n,g} + \epsilon}
-    y = ((grouped - mean) * torch.rsqrt(var + eps)).reshape(x.shape)  # (N, C, *)
+    x_hat = (centered * torch.rsqrt(var + eps)).reshape(x.shape)  # (N, C, *)
     # y = \gamma_c \hat{x} + \beta_c
-    if weight is not None:
-        y = y * _per_channel(weight, y.dim())
-    if bias is not None:
-        y = y + _per_channel(bias, y.dim())
-    return y.to(input.dtype)
+    gamma = None if weight is None else _per_channel(weight, x.dim())
+    beta = None if bias is None else _per_channel(bias, x.dim())
+    return _affine(x_hat, gamma, beta).to(input.dtype)
 
 
 def instance_norm(
@@ -689,19 +701,21 @@ def batch_norm_backward(
     dims = _stat_dims(input)
     ndim = input.dim()
 
-    mean = input.mean(dim=dims)  # (C,)
-    invstd = torch.rsqrt(input.var(dim=dims, correction=0) + eps)  # (C,)
-    x_hat = (input - _per_channel(mean, ndim)) * _per_channel(invstd, ndim)  # (N, C, *)
+    centered, _, var = _centered_stats(input, dims)  # x - \mu; var (1, C, 1, ..., 1)
+    invstd = torch.rsqrt(var + eps)  # (1, C, 1, ..., 1)
+    x_hat = centered * invstd  # (N, C, *)
     # \partial L / \partial \beta = \sum_i g_i
     grad_bias = grad_output.sum(dim=dims)  # (C,)
     # \partial L / \partial \gamma = \sum_i g_i \hat{x}_i
     grad_weight = (grad_output * x_hat).sum(dim=dims)  # (C,)
-    gamma = torch.ones_like(mean) if weight is None else weight
+    gamma = 1.0 if weight is None else _per_channel(weight, ndim)
     # dx_i = \frac{\gamma}{m \sqrt{\sigma^2 + \epsilon}}
     #        (m g_i - \sum_j g_j - \hat{x}_i \sum_j g_j \hat{x}_j)
-    grad_input = _per_channel(gamma * invstd / m, ndim) * (
-        m * grad_output - _per_channel(grad_bias, ndim) - x_hat * _per_channel(grad_weight, ndim)
-    )  # (N, C, *)
+    # (in place on one new (N, C, *) tensor: each fresh full-size temporary costs page faults)
+    grad_input = m * grad_output  # (N, C, *)
+    grad_input -= _per_channel(grad_bias, ndim)
+    grad_input -= x_hat * _per_channel(grad_weight, ndim)
+    grad_input *= gamma * invstd / m
     return grad_input, grad_weight, grad_bias
 
 
