@@ -9,6 +9,8 @@
   ``zh/search/search_index.json`` the Chinese ones; Chinese pages load the latter: their
   ``base`` in Material's ``__config`` (used only to find the index and resolve its results)
   is rewritten to point at ``zh/``.
+- Chinese soft line breaks: a newline between two CJK characters would render as a space
+  (a Chinese paragraph has none); on Chinese pages such newlines are removed outside code.
 - ``DLNOTES_CACHE`` is set for notebook kernels and figure runs so each experiment runs once per
   version of its code (see ``dlnotes.experiments.cached``).
 """
@@ -20,12 +22,14 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.yml"
@@ -73,25 +77,75 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+# A line break (plus the next line's indentation) between two CJK characters.
+CJK_BREAK = re.compile(f"(?<=[{CJK}])\n[ \t]*(?=[{CJK}])")
+FENCED = re.compile(r"^([ \t]*)(`{3,}|~{3,}).*?^\1\2[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def join_cjk_lines(markdown: str) -> str:
+    r"""Remove soft line breaks between CJK characters, leaving fenced code untouched.
+
+    Examples:
+        >>> join_cjk_lines("第一行\n第二行\n\n新段落")
+        '第一行第二行\n\n新段落'
+        >>> join_cjk_lines("    缩进的\n    续行")
+        '    缩进的续行'
+    """
+    out, last = [], 0
+    for code in FENCED.finditer(markdown):
+        out += [CJK_BREAK.sub("", markdown[last : code.start()]), code.group(0)]
+        last = code.end()
+    out.append(CJK_BREAK.sub("", markdown[last:]))
+    return "".join(out)
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    if MARKER not in markdown:
-        return markdown
     lang = getattr(page.file, "locale", "en")
-    return markdown.replace(MARKER, glossary_table(load_glossary(), lang))
+    if lang == "zh":
+        markdown = join_cjk_lines(markdown)
+    if MARKER in markdown:
+        markdown = markdown.replace(MARKER, glossary_table(load_glossary(), lang))
+    return markdown
 
 
 BASE_RE = re.compile(r'("base":\s*")([^"]*)(")')
 
 
+ABSOLUTE_HREF_RE = re.compile(r'(href=")(/[^"]*)(")')
+
+
+def relative_site_links(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Make root-absolute links into the site (e.g. ``/dlnotes/zh/``) page-relative.
+
+    mkdocs-static-i18n writes the home pages' language-switcher links as absolute paths built
+    from site_url; they break wherever the site is not served under that exact prefix.
+    """
+    prefix = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+
+    def relative(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if not target.startswith(prefix):
+            return match.group(0)
+        rel = get_relative_url(target.removeprefix(prefix) or ".", page.url or ".")
+        rel = rel if rel.endswith("/") or not target.endswith("/") else rel + "/"
+        return f"{match.group(1)}{rel}{match.group(3)}"
+
+    return ABSOLUTE_HREF_RE.sub(relative, output)
+
+
 @event_priority(-200)
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    output = relative_site_links(output, page, config)
     lang = getattr(page.file, "locale", LANGUAGES[0])
     if lang == LANGUAGES[0]:
         return output
 
     def to_language_root(match: re.Match[str]) -> str:
         base = match.group(2).rstrip("/") or "."
-        return f"{match.group(1)}{base}/{lang}{match.group(3)}"
+        # The trailing slash matters: Material resolves "search/search_index.json" and the
+        # search results against this base; without it they resolve next to "zh", not in it.
+        return f"{match.group(1)}{base}/{lang}/{match.group(3)}"
 
     return BASE_RE.sub(to_language_root, output, count=1)
 

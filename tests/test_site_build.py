@@ -75,7 +75,7 @@ def test_search_index_split_per_language(built_site: Path) -> None:
         "\u200b批量归一化\u200b" in d["text"] or "批量归一化" in d["title"] for d in zh["docs"]
     )
     html = page_html(built_site, "batch-norm", "zh").read_text(encoding="utf-8")
-    assert '"base": "../../zh"' in html
+    assert '"base": "../../zh/"' in html
 
 
 def test_katex_is_vendored(built_site: Path) -> None:
