@@ -38,3 +38,18 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     warnings = [line for line in log.splitlines() if line.lstrip().startswith("WARNING")]
     assert not warnings, "mkdocs printed warnings:\n" + "\n".join(warnings)
     return site
+
+
+@pytest.fixture(scope="session")
+def site_dir(request: pytest.FixtureRequest) -> Path:
+    """The site under test: ``built_site``, or an already built site named by ``$DLNOTES_SITE``.
+
+    The variable is for checking a site built elsewhere or deliberately altered (how the
+    browser tests were shown to fail on a broken page); normal runs leave it unset.
+    """
+    prebuilt = os.environ.get("DLNOTES_SITE")
+    if prebuilt:
+        path = Path(prebuilt).resolve()
+        assert (path / "index.html").is_file(), f"DLNOTES_SITE={prebuilt} is not a built site"
+        return path
+    return request.getfixturevalue("built_site")
