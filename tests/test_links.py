@@ -16,9 +16,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-import yaml
+from dlsite import site_prefix
 
-ROOT = Path(__file__).resolve().parent.parent
 LINK_ATTRIBUTES = {
     "a": ("href",),
     "area": ("href",),
@@ -51,14 +50,6 @@ class _Page(HTMLParser):
         for attribute in LINK_ATTRIBUTES.get(tag, ()):
             if values.get(attribute) is not None:
                 self.links.append(values[attribute].strip())
-
-
-def site_prefix() -> str:
-    """site_url's path, under which root-absolute links are resolved (``/dlnotes/``)."""
-    lines = (ROOT / "mkdocs.yml").read_text("utf-8").splitlines()
-    line = next((x for x in lines if x.startswith("site_url:")), "site_url: /")
-    path = urlsplit(yaml.safe_load(line)["site_url"]).path or "/"
-    return path if path.endswith("/") else path + "/"
 
 
 def page_url(site: Path, file: Path, prefix: str) -> str:

@@ -6,16 +6,13 @@ import json
 import re
 from pathlib import Path
 
+from dlsite import SitePage, page_names
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
-def page_names() -> list[str]:
-    return sorted(p.relative_to(DOCS).as_posix().rsplit(".", 2)[0] for p in DOCS.rglob("*.en.md"))
-
-
 def page_html(site: Path, name: str, lang: str) -> Path:
-    prefix = site / "zh" if lang == "zh" else site
-    return prefix / "index.html" if name == "index" else prefix / name / "index.html"
+    return SitePage(name, lang).html_file(site)
 
 
 def test_every_page_is_built_in_both_languages(built_site: Path) -> None:

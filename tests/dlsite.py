@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: the pages to check, a static host like GitHub Pages, Chromium.
+"""The site's pages and how it is hosted, for the build, link and browser tests; Chromium.
 
 Nothing here needs a browser: the page list comes from ``docs/`` (so a new page is checked
 without editing any test), and :class:`SiteServer` serves a built site the way GitHub Pages does
@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 ARTIFACTS = ROOT / "test-artifacts"
 LANGUAGES = ("en", "zh")
