@@ -49,6 +49,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from dlnotes._validation import LOW_PRECISION, check_param_tensors, check_tensor
+
 __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
@@ -61,51 +63,18 @@ __all__ = [
     "layer_norm",
 ]
 
-_LOW_PRECISION = (torch.float16, torch.bfloat16)
-
 
 # ----------------------------------------------------------------------------- helpers
 
 
 def _check_input(input: Any, min_dim: int = 2, expected: str = "(N, C, *)") -> None:
     """Raise unless `input` is a floating-point tensor with at least `min_dim` dims."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"input must be a torch.Tensor of shape {expected}, got {type(input)}")
-    if not input.is_floating_point():
-        raise TypeError(f"input must be a floating-point tensor, got dtype {input.dtype}")
-    if input.dim() < min_dim:
-        raise ValueError(
-            f"input must have at least {min_dim} dimensions, shape {expected}, "
-            f"got shape {tuple(input.shape)}"
-        )
-
-
-def _check_params(input: Tensor, shape: tuple[int, ...], what: str, **params: Any) -> None:
-    """Check the shape and dtype of the optional per-channel tensors (weight, bias, buffers).
-
-    Like torch on CPU, all of them must share one dtype: `input.dtype`, or float32 when the
-    input is float16/bfloat16 (mixed precision).
-    """
-    dtypes = set()
-    for name, t in params.items():
-        if t is None:
-            continue
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor of shape {what} or None, got {type(t)}")
-        if tuple(t.shape) != shape:
-            raise ValueError(f"{name} must have shape {what} = {shape}, got shape {tuple(t.shape)}")
-        dtypes.add(t.dtype)
-        allowed = {input.dtype, torch.float32} if input.dtype in _LOW_PRECISION else {input.dtype}
-        if t.dtype not in allowed or len(dtypes) > 1:
-            raise TypeError(
-                f"{name} has dtype {t.dtype}; weight, bias and running statistics must all "
-                f"have input's dtype {input.dtype} (or float32 for float16/bfloat16 input)"
-            )
+    check_tensor(input, "input", expected, min_dim=min_dim)
 
 
 def _opmath(input: Tensor) -> Tensor:
     """Compute statistics of float16/bfloat16 input in float32, as torch's kernels do."""
-    return input.float() if input.dtype in _LOW_PRECISION else input
+    return input.float() if input.dtype in LOW_PRECISION else input
 
 
 def _per_channel(t: Tensor, ndim: int) -> Tensor:
@@ -168,7 +137,8 @@ def batch_norm(
         training: True: normalize with batch statistics and update the buffers given.
             False: normalize with `running_mean`/`running_var` (both required).
         momentum: Weight on the *new* batch statistic in the running average (PyTorch's
-            convention; the paper/Keras weight the old value instead).
+            convention; Keras weights the old value instead; the paper defines no momentum,
+            only suggesting moving averages in its §3.1).
         eps: Added to the variance for numerical stability.
 
     Returns:
@@ -192,7 +162,7 @@ def batch_norm(
     """
     _check_input(input)
     num_channels = input.shape[1]
-    _check_params(
+    check_param_tensors(
         input,
         (num_channels,),
         "(C,) with C = input.shape[1]",
@@ -225,7 +195,7 @@ def batch_norm(
 
     x = _opmath(input)  # (N, C, *)
     if training:
-        # \mu_B = \frac{1}{m} \sum_i x_i, \quad \sigma_B^2 = \frac{1}{m} \sum_i (x_i - \mu_B)^2
+        # μ_B = (1/m) Σᵢ xᵢ,   σ²_B = (1/m) Σᵢ (xᵢ − μ_B)²
         _, mean, var = _centered_stats(x, _stat_dims(x))  # (1, C, 1, ..., 1) each, biased var
         mean, var = mean.reshape(-1), var.reshape(-1)  # (C,)
         if running_mean is not None and m > 0:  # torch skips the update for an empty batch
@@ -233,8 +203,8 @@ def batch_norm(
     else:
         mean, var = running_mean, running_var  # (C,) each
 
-    # \hat{x} = (x - \mu) / \sqrt{\sigma^2 + \epsilon}, \quad y = \gamma \hat{x} + \beta, i.e.
-    # y = s x + (\beta - s \mu) with s = \gamma / \sqrt{\sigma^2 + \epsilon}: a per-channel scale
+    # x̂ = (x − μ) / √(σ² + ε),   y = γ x̂ + β, i.e.
+    # y = s x + (β − s μ) with s = γ / √(σ² + ε): a per-channel scale
     # and shift, so the (N, C, *) tensor sees one multiply-add (as in torch's CPU kernel).
     invstd = torch.rsqrt(var + eps)  # (C,)
     scale = invstd if weight is None else weight * invstd  # (C,)
@@ -248,10 +218,10 @@ def _update_running_stats(
 ) -> None:
     """In-place exponential moving average of the batch statistics (not tracked by autograd)."""
     with torch.no_grad():
-        # \hat{\mu} \leftarrow (1 - momentum) \hat{\mu} + momentum \cdot \mu_B
+        # μ̂ ← (1 − momentum) μ̂ + momentum · μ_B
         running_mean.mul_(1 - momentum).add_(momentum * mean.to(running_mean.dtype))
-        # \hat{\sigma}^2 \leftarrow (1 - momentum) \hat{\sigma}^2
-        #                           + momentum \cdot \frac{m}{m - 1} \sigma_B^2  (unbiased!)
+        # σ̂² ← (1 − momentum) σ̂²
+        #       + momentum · m/(m − 1) · σ²_B   (unbiased!)
         unbiased = var * (m / (m - 1))
         running_var.mul_(1 - momentum).add_(momentum * unbiased.to(running_var.dtype))
 
@@ -288,6 +258,7 @@ class _BatchNorm(nn.Module):
     # state_dict version, as torch: version 2 added num_batches_tracked.
     _version = 2
     _expected_shape = "(N, C, *)"
+    _allowed_dims: tuple[int, ...] | None = None  # subclasses: the dims their input may have
 
     def __init__(
         self,
@@ -352,7 +323,7 @@ class _BatchNorm(nn.Module):
         )
 
     def _check_input_dim(self, input: Tensor) -> None:
-        raise NotImplementedError
+        check_tensor(input, "input", self._expected_shape, dims=self._allowed_dims, min_dim=2)
 
     def _load_from_state_dict(
         self,
@@ -386,7 +357,7 @@ class _BatchNorm(nn.Module):
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.add_(1)
             if self.momentum is None:
-                # cumulative average: \hat{\mu}_k = \hat{\mu}_{k-1} + (\mu_B - \hat{\mu}_{k-1}) / k
+                # cumulative average: μ̂ₖ = μ̂ₖ₋₁ + (μ_B − μ̂ₖ₋₁) / k
                 momentum = 1.0 / float(self.num_batches_tracked)
 
         # Batch statistics in training, and in eval when there are no buffers to use.
@@ -416,13 +387,7 @@ class BatchNorm1d(_BatchNorm):
 
     _expected_shape = "(N, C) or (N, C, L)"
 
-    def _check_input_dim(self, input: Tensor) -> None:
-        _check_input(input, expected=self._expected_shape)
-        if input.dim() not in (2, 3):
-            raise ValueError(
-                f"input must have shape (N, C) or (N, C, L), got {input.dim()}D input of shape "
-                f"{tuple(input.shape)}"
-            )
+    _allowed_dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
@@ -436,13 +401,7 @@ class BatchNorm2d(_BatchNorm):
 
     _expected_shape = "(N, C, H, W)"
 
-    def _check_input_dim(self, input: Tensor) -> None:
-        _check_input(input, expected=self._expected_shape)
-        if input.dim() != 4:
-            raise ValueError(
-                f"input must have shape (N, C, H, W), got {input.dim()}D input of shape "
-                f"{tuple(input.shape)}"
-            )
+    _allowed_dims = (4,)
 
 
 class BatchNorm3d(_BatchNorm):
@@ -456,13 +415,7 @@ class BatchNorm3d(_BatchNorm):
 
     _expected_shape = "(N, C, D, H, W)"
 
-    def _check_input_dim(self, input: Tensor) -> None:
-        _check_input(input, expected=self._expected_shape)
-        if input.dim() != 5:
-            raise ValueError(
-                f"input must have shape (N, C, D, H, W), got {input.dim()}D input of shape "
-                f"{tuple(input.shape)}"
-            )
+    _allowed_dims = (5,)
 
 
 # ------------------------------------------------------------------ sibling normalizations
@@ -507,12 +460,12 @@ def layer_norm(
             f"input must have shape (*, {', '.join(map(str, shape))}) to match "
             f"normalized_shape={shape}, got shape {tuple(input.shape)}"
         )
-    _check_params(input, shape, "normalized_shape", weight=weight, bias=bias)
+    check_param_tensors(input, shape, "normalized_shape", weight=weight, bias=bias)
 
     x = _opmath(input)  # (*, *normalized_shape)
-    # \mu = \text{mean of the last } k \text{ dims}, \quad \sigma^2 = \text{biased variance}
+    # μ = mean over the last k dims,   σ² = their biased variance
     centered, _, var = _centered_stats(x, list(range(-k, 0)))  # x - \mu; var (*, 1, ..., 1)
-    # y = \gamma \odot (x - \mu) / \sqrt{\sigma^2 + \epsilon} + \beta
+    # y = γ ⊙ (x − μ) / √(σ² + ε) + β
     y = _affine(centered * torch.rsqrt(var + eps), weight, bias)
     return y.to(input.dtype)
 
@@ -555,15 +508,15 @@ def group_norm(
         raise ValueError(
             f"num_groups={num_groups} must divide the number of channels C = input.shape[1] = {c}"
         )
-    _check_params(input, (c,), "(C,) with C = input.shape[1]", weight=weight, bias=bias)
+    check_param_tensors(input, (c,), "(C,) with C = input.shape[1]", weight=weight, bias=bias)
 
     x = _opmath(input)
     # (N, C, *) -> (N, G, C/G * prod(*)): each row holds one group of one sample
     grouped = x.reshape(n, num_groups, math.prod(x.shape[1:]) // num_groups)
     centered, _, var = _centered_stats(grouped, [-1])  # x - \mu_{n,g}; var (N, G, 1)
-    # \hat{x} = (x - \mu_{n,g}) / \sqrt{\sigma^2_{n,g} + \epsilon}
+    # x̂ = (x − μ_{n,g}) / √(σ²_{n,g} + ε)
     x_hat = (centered * torch.rsqrt(var + eps)).reshape(x.shape)  # (N, C, *)
-    # y = \gamma_c \hat{x} + \beta_c
+    # y = γ_c x̂ + β_c
     gamma = None if weight is None else _per_channel(weight, x.dim())
     beta = None if bias is None else _per_channel(bias, x.dim())
     return _affine(x_hat, gamma, beta).to(input.dtype)
@@ -607,7 +560,7 @@ def instance_norm(
     """
     _check_input(input)
     n, c = input.shape[:2]
-    _check_params(
+    check_param_tensors(
         input,
         (c,),
         "(C,) with C = input.shape[1]",
@@ -692,7 +645,7 @@ def batch_norm_backward(
             f"grad_output must have the shape of input {tuple(input.shape)}, got {got}"
         )
     num_channels = input.shape[1]
-    _check_params(input, (num_channels,), "(C,) with C = input.shape[1]", weight=weight)
+    check_param_tensors(input, (num_channels,), "(C,) with C = input.shape[1]", weight=weight)
     m = input.numel() // num_channels
     if m <= 1:
         raise ValueError(
@@ -704,13 +657,13 @@ def batch_norm_backward(
     centered, _, var = _centered_stats(input, dims)  # x - \mu; var (1, C, 1, ..., 1)
     invstd = torch.rsqrt(var + eps)  # (1, C, 1, ..., 1)
     x_hat = centered * invstd  # (N, C, *)
-    # \partial L / \partial \beta = \sum_i g_i
+    # ∂L/∂β = Σᵢ gᵢ
     grad_bias = grad_output.sum(dim=dims)  # (C,)
-    # \partial L / \partial \gamma = \sum_i g_i \hat{x}_i
+    # ∂L/∂γ = Σᵢ gᵢ x̂ᵢ
     grad_weight = (grad_output * x_hat).sum(dim=dims)  # (C,)
     gamma = 1.0 if weight is None else _per_channel(weight, ndim)
-    # dx_i = \frac{\gamma}{m \sqrt{\sigma^2 + \epsilon}}
-    #        (m g_i - \sum_j g_j - \hat{x}_i \sum_j g_j \hat{x}_j)
+    # ∂L/∂xᵢ = γ / (m √(σ² + ε))
+    #          · (m gᵢ − Σⱼ gⱼ − x̂ᵢ Σⱼ gⱼ x̂ⱼ)
     # (in place on one new (N, C, *) tensor: each fresh full-size temporary costs page faults)
     grad_input = m * grad_output  # (N, C, *)
     grad_input -= _per_channel(grad_bias, ndim)
@@ -781,10 +734,10 @@ def fold_batch_norm(
         gamma = bn.weight if bn.weight is not None else torch.ones_like(running_mean)
         beta = bn.bias if bn.bias is not None else torch.zeros_like(running_mean)
         b = conv_bias if conv_bias is not None else torch.zeros_like(running_mean)
-        # s = \gamma / \sqrt{\hat{\sigma}^2 + \epsilon}
+        # s = γ / √(σ̂² + ε)
         scale = gamma * torch.rsqrt(running_var + bn.eps)  # (C_out,)
-        # W' = W \cdot s  (broadcast over output-channel dim 0)
+        # W' = W · s   (broadcast over output-channel dim 0)
         fused_weight = conv_weight * scale.reshape(-1, *([1] * (conv_weight.dim() - 1)))
-        # b' = (b - \hat{\mu}) s + \beta
+        # b' = (b − μ̂) s + β
         fused_bias = (b - running_mean) * scale + beta  # (C_out,)
     return fused_weight, fused_bias
