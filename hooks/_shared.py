@@ -1,22 +1,101 @@
-"""Helpers shared by the MkDocs hooks (not a hook itself: mkdocs.yml does not list it)."""
+"""Helpers shared by the MkDocs hooks (not a hook itself: mkdocs.yml does not list it).
+
+- :func:`site_config` reads ``mkdocs.yml`` outside a build (tests, and hooks' module-level
+  helpers); :func:`languages` and :func:`nav_titles` derive the site's languages and page titles
+  from its ``i18n`` block and ``nav``: the one place they are written.
+- :func:`sources_digest` keys caches on the package sources.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+MKDOCS_YML = ROOT / "mkdocs.yml"
 
 
-def sources_digest() -> str:
-    """Hash of every file under src/dlnotes and of the torch version, without importing torch.
+def sources_digest(*extra: Path, packages: tuple[str, ...] = ("torch",)) -> str:
+    """Hash of every file under src/dlnotes, of ``extra`` files and of the packages' versions.
 
-    Notebook outputs and figures depend on nothing else in the repository, so an unchanged
-    digest means both can be reused as they are.
+    Imports nothing heavy (the versions come from package metadata). Notebook outputs and
+    figures depend on nothing else in the repository, so an unchanged digest means both can be
+    reused as they are.
     """
-    digest = hashlib.sha256(f"torch {version('torch')}".encode())
-    for path in sorted((ROOT / "src" / "dlnotes").rglob("*.py")):
+    digest = hashlib.sha256(" ".join(f"{p} {version(p)}" for p in packages).encode())
+    for path in [*sorted((ROOT / "src" / "dlnotes").rglob("*.py")), *extra]:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+class _Loader(yaml.SafeLoader):
+    """mkdocs.yml may hold ``!!python/name`` or ``!ENV`` tags: read them as plain values."""
+
+
+_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+@lru_cache(maxsize=4)
+def site_config(path: Path | str = MKDOCS_YML) -> dict[str, Any]:
+    """``mkdocs.yml`` as plain data (no plugin is loaded)."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)
+
+
+def i18n_languages(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``languages`` list of the i18n plugin's block, default language first."""
+    for plugin in config.get("plugins", []):
+        if isinstance(plugin, dict) and "i18n" in plugin:
+            found = plugin["i18n"]["languages"]
+            return sorted(found, key=lambda lang: not lang.get("default", False))
+    raise ValueError("mkdocs.yml has no i18n plugin block")
+
+
+def languages(config: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """The site's locales, default first: ``("en", "zh")``.
+
+    >>> languages()
+    ('en', 'zh')
+    """
+    return tuple(lang["locale"] for lang in i18n_languages(config or site_config()))
+
+
+def nav_pages(section: list, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """``(titles from the nav root, source path)`` of every page in a nav section, in order."""
+    found = []
+    for item in section:
+        title, value = next(iter(item.items())) if isinstance(item, dict) else (None, item)
+        if isinstance(value, list):
+            found += nav_pages(value, (*path, title))
+        elif isinstance(value, str):
+            found.append(((*path, title), value))
+    return found
+
+
+def nav_titles(config: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
+    """Each nav page's title per language, from ``nav`` and the i18n ``nav_translations``.
+
+    >>> nav_titles()["batch-norm.md"]["zh"]
+    '批量归一化'
+    """
+    config = config or site_config()
+    titles: dict[str, dict[str, str]] = {}
+    for lang in i18n_languages(config):
+        translations = lang.get("nav_translations") or {}
+        for path, src in nav_pages(config.get("nav", [])):
+            titles.setdefault(src, {})[lang["locale"]] = translations.get(path[-1], path[-1])
+    return titles
+
+
+def section_pages(section: str, config: dict[str, Any] | None = None) -> list[str]:
+    """The Markdown pages of a top-level nav section, in order (``["batch-norm.md", ...]``)."""
+    config = config or site_config()
+    pages = [src for path, src in nav_pages(config.get("nav", [])) if path[0] == section]
+    if not pages:
+        raise ValueError(f"mkdocs.yml has no {section!r} section in its nav")
+    return [src for src in pages if src.endswith(".md")]

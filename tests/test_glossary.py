@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from dlhooks import load_hook
+from dlpages import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("site_hook", ROOT / "hooks" / "site.py")
-site_hook = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(site_hook)
-
-ENTRIES = site_hook.load_glossary()
+glossary = load_hook("glossary")
+ENTRIES = glossary.load_glossary()
 
 
 def test_entries_are_well_formed() -> None:
@@ -37,7 +32,7 @@ def test_every_term_and_synonym_is_on_its_page(entry: dict) -> None:
 def test_jieba_keeps_terms_whole() -> None:
     import jieba
 
-    for word in site_hook.jieba_words(ENTRIES):
+    for word in glossary.jieba_words(ENTRIES):
         jieba.add_word(word)
     words = list(jieba.cut("批量归一化在推理时使用滑动统计量，池化又称汇聚"))
     assert {"批量归一化", "滑动统计量", "池化", "汇聚"} <= set(words)
@@ -45,8 +40,8 @@ def test_jieba_keeps_terms_whole() -> None:
 
 def test_table_lists_every_entry_in_both_languages() -> None:
     for lang in ("en", "zh"):
-        table = site_hook.glossary_table(ENTRIES, lang)
+        table = glossary.glossary_table(ENTRIES, lang)
         assert table.count("\n") == len(ENTRIES) + 1
         for e in ENTRIES:
             assert f'id="{e["id"]}"' in table
-    assert site_hook.glossary_table(ENTRIES, "zh").splitlines()[0].startswith("| 中文")
+    assert glossary.glossary_table(ENTRIES, "zh").splitlines()[0].startswith("| 中文")

@@ -1,42 +1,73 @@
-"""Unit tests of the small text transforms in hooks/site.py."""
+"""Unit tests of the hooks' small text transforms, and the doctests of every hook module."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+import doctest
 from types import SimpleNamespace
 
-ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("site_hook_under_test", ROOT / "hooks" / "site.py")
-site_hook = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(site_hook)
+import pytest
+from dlhooks import HOOKS, load_hook
+from dlpages import ROOT
+
+cjk, links, search = load_hook("cjk"), load_hook("links"), load_hook("search")
+CONFIG = SimpleNamespace(
+    site_url="https://example.org/dlnotes/", config_file_path=str(ROOT / "mkdocs.yml")
+)
 
 
 def test_cjk_soft_breaks_are_removed_outside_code() -> None:
     text = "第一行\n第二行，\n    续行\n\nEnglish\nline 中文\n\n```python\nx = '甲'\n# 乙\n```\n"
-    out = site_hook.join_cjk_lines(text)
+    out = cjk.join_cjk_lines(text)
     assert out.startswith("第一行第二行，续行\n\n")
     assert "English\nline 中文" in out  # only CJK-CJK breaks are joined
     assert "```python\nx = '甲'\n# 乙\n```" in out  # code untouched
 
 
-def test_chinese_pages_only() -> None:
+def test_cjk_joins_on_chinese_pages_only() -> None:
     page = SimpleNamespace(file=SimpleNamespace(locale="en"))
-    assert site_hook.on_page_markdown("中\n文", page, None, None) == "中\n文"
+    assert cjk.on_page_markdown("中\n文", page, CONFIG, None) == "中\n文"
     page.file.locale = "zh"
-    assert site_hook.on_page_markdown("中\n文", page, None, None) == "中文"
+    assert cjk.on_page_markdown("中\n文", page, CONFIG, None) == "中文"
 
 
 def test_site_absolute_links_become_relative() -> None:
-    config = SimpleNamespace(site_url="https://example.org/dlnotes/")
     page = SimpleNamespace(url="zh/batch-norm/")
     html = '<a href="/dlnotes/">en</a> <a href="/dlnotes/zh/">zh</a> <a href="/other/">x</a>'
-    out = site_hook.relative_site_links(html, page, config)
+    out = links.on_post_page(html, page, CONFIG)
     assert out == '<a href="../../">en</a> <a href="../">zh</a> <a href="/other/">x</a>'
 
 
 def test_chinese_search_base_points_inside_zh() -> None:
     page = SimpleNamespace(file=SimpleNamespace(locale="zh"), url="zh/batch-norm/")
-    config = SimpleNamespace(site_url="https://example.org/dlnotes/")
     html = '<script id="__config">{"base": "../..", "features": []}</script>'
-    assert '"base": "../../zh/"' in site_hook.on_post_page(html, page, config)
+    assert '"base": "../../zh/"' in search.on_post_page(html, page, CONFIG)
+    page.file.locale = "en"
+    assert search.on_post_page(html, page, CONFIG) == html
+
+
+def test_search_index_is_split_by_language() -> None:
+    index = {
+        "config": {"lang": ["en", "zh"]},
+        "docs": [{"location": "a/"}, {"location": "zh/a/"}, {"location": "zh/"}],
+    }
+    parts = search.split_index(index, ("en", "zh"))
+    assert parts["en"]["docs"] == [{"location": "a/"}]
+    assert parts["zh"]["docs"] == [{"location": "a/"}, {"location": ""}]
+    assert parts["zh"]["config"]["lang"] == ["zh"]
+
+
+def test_importing_a_hook_changes_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hooks act in MkDocs events only: importing one (as tests do) sets nothing."""
+    import os
+
+    before = dict(os.environ)
+    for path in sorted(HOOKS.glob("*.py")):
+        load_hook(path.stem)
+    assert dict(os.environ) == before
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in HOOKS.glob("*.py")))
+def test_hook_doctests(name: str) -> None:
+    """The ``>>>`` examples in the hooks run (Sybil collects ``src/`` only)."""
+    result = doctest.testmod(load_hook(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

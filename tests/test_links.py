@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from dlsite import site_prefix
+from dlpages import site_prefix
 
 LINK_ATTRIBUTES = {
     "a": ("href",),

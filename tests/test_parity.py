@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from dlhooks import load_hook
+from dlpages import DOCS, LANGUAGES
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_markdown = load_hook("_markdown")
+fenced_blocks = _markdown.fenced_blocks
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 HEADING_ID = re.compile(r"\{\s*#([\w-]+)[^}]*\}\s*$")
 IMAGE = re.compile(
@@ -41,24 +43,8 @@ class Structure:
 def parse(text: str) -> Structure:
     """Split a page into prose and fenced code, and collect what the two languages share."""
     out = Structure()
-    prose: list[str] = []
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        match = FENCE.match(lines[i])
-        if not match:
-            prose.append(lines[i])
-            i += 1
-            continue
-        indent, fence = match["indent"], match["fence"]
-        body = [lines[i]]
-        i += 1
-        while i < len(lines) and not lines[i].strip().startswith(fence):
-            body.append(lines[i])
-            i += 1
-        body.append(lines[i] if i < len(lines) else "")
-        i += 1
-        out.code.append("\n".join(line.removeprefix(indent) for line in body))
+    out.code = [fence.text for fence in fenced_blocks(text)]
+    prose = _markdown.prose(text).splitlines()
     for line in prose:
         if heading := HEADING.match(line):
             level, title = len(heading[1]), heading[2]
@@ -87,16 +73,14 @@ def page_pairs() -> list[str]:
 @pytest.mark.parametrize("name", page_pairs())
 def test_page_exists_in_both_languages(name: str) -> None:
     missing = [
-        f"docs/{name}.{lang}.md"
-        for lang in ("en", "zh")
-        if not (DOCS / f"{name}.{lang}.md").exists()
+        f"docs/{name}.{lang}.md" for lang in LANGUAGES if not (DOCS / f"{name}.{lang}.md").exists()
     ]
     assert not missing, f"page {name!r} has no twin: missing {', '.join(missing)}"
 
 
 @pytest.mark.parametrize("name", page_pairs())
 def test_same_structure(name: str) -> None:
-    files = {lang: DOCS / f"{name}.{lang}.md" for lang in ("en", "zh")}
+    files = {lang: DOCS / f"{name}.{lang}.md" for lang in LANGUAGES}
     if not all(f.exists() for f in files.values()):
         pytest.fail(f"page {name!r} exists in one language only (see test_page_exists...)")
     en, zh = (parse(f.read_text(encoding="utf-8")) for f in files.values())
@@ -141,7 +125,7 @@ def notebook_pairs() -> list[str]:
 
 @pytest.mark.parametrize("name", notebook_pairs())
 def test_notebooks_share_code(name: str) -> None:
-    en, zh = (DOCS / "notebooks" / f"{name}.{lang}.py" for lang in ("en", "zh"))
+    en, zh = (DOCS / "notebooks" / f"{name}.{lang}.py" for lang in LANGUAGES)
     assert en.exists() and zh.exists(), f"notebook {name!r} must exist as .en.py and .zh.py"
     a, b = notebook_code_cells(en), notebook_code_cells(zh)
     assert a == b, f"code cells of docs/notebooks/{name}.{{en,zh}}.py differ"

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from dlsite import SitePage, page_names
+from dlpages import SitePage, page_names
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

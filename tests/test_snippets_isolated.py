@@ -8,22 +8,22 @@ Sybil examples (one per statement), which run together, in order, as the reader 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+from dlhooks import load_hook
+from dlpages import DOCS
 from sybil import Document
 from sybil.example import Example
 from sybil.parsers.markdown import PythonCodeBlockParser
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-FENCE = re.compile(r"^([ \t]*)(```+)python[^\n]*\n.*?^\1\2[ \t]*$", re.MULTILINE | re.DOTALL)
+fenced_blocks = load_hook("_markdown").fenced_blocks
 
 
 def blocks_of(path: Path) -> tuple[Document, list[list[Example]]]:
     """The page's Sybil examples, grouped by the fenced block they come from."""
     document = Document.parse(str(path), PythonCodeBlockParser())
-    spans = [(m.start(), m.end()) for m in FENCE.finditer(document.text)]
+    spans = [(b.start, b.end) for b in fenced_blocks(document.text) if b.language == "python"]
     groups: list[list[Example]] = [[] for _ in spans]
     for example in document.examples():
         owner = [i for i, (a, b) in enumerate(spans) if a <= example.start < b]

@@ -12,19 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dlsite import (
-    ARTIFACTS,
+from dlbrowser import (
     CHROMIUM_ARGS,
     DESKTOP,
     INSTALL_HINT,
     WEIGHTS,
-    SiteServer,
     Visit,
     chromium_executable,
     running_in_ci,
-    site_prefix,
     weight_table,
 )
+from dlpages import ARTIFACTS, site_prefix
+from dlserver import SiteServer
 
 
 def _missing_browser_reason() -> str | None:

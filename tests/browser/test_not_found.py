@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dlsite import SitePage, Visit
+from dlbrowser import Visit
+from dlpages import SitePage
 
 pytestmark = pytest.mark.browser
 

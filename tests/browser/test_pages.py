@@ -2,7 +2,7 @@
 
 The pages are discovered from ``docs/`` (a new page is checked without editing this file). For
 each page: no console errors and no failed requests (Material's ``sitemap.xml`` probes for the
-language switcher are the only 404s allowed: harmless, see dlsite.HARMLESS_404_SUFFIX), no
+language switcher are the only 404s allowed: harmless, see dlbrowser.HARMLESS_404_SUFFIX), no
 request to another host, every formula rendered by KaTeX (as many as arithmatex left in the
 built HTML, which has as many as the Markdown source), every image loaded, the language
 switcher leads to the same page in the other language (and the other language's test of the
@@ -18,23 +18,13 @@ import re
 from pathlib import Path
 
 import pytest
-from dlsite import (
-    BUDGET_KB,
-    DESKTOP,
-    DOCS,
-    PHONE,
-    SETTLED_JS,
-    WEIGHTS,
-    SitePage,
-    SiteServer,
-    Visit,
-    all_pages,
-    count_formulas_in_html,
-    page_names,
-    question_pages,
-    topic_pages,
-)
+from dlbrowser import BUDGET_KB, DESKTOP, PHONE, SETTLED_JS, WEIGHTS, Visit, count_formulas_in_html
+from dlhooks import load_hook
+from dlpages import DOCS, SitePage, all_pages, page_names, question_pages, topic_pages
+from dlserver import SiteServer
 from pymdownx.arithmatex import RE_BRACKET_INLINE, RE_SMART_DOLLAR_INLINE
+
+prose = load_hook("_markdown").prose
 
 # Boxes whose content may be wider than a phone: they scroll inside themselves, not the page.
 SCROLL_BOXES = "pre, table, .arithmatex, .katex-display, .md-typeset__scrollwrap, .highlight"
@@ -57,7 +47,6 @@ OVERFLOW_JS = """(boxes) => {
 
 
 # What pymdownx.arithmatex (generic mode, smart dollar) turns into a formula, outside code.
-FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
 DISPLAY_MATH = re.compile(
     r"\$\$.+?\$\$|\\\[.+?\\\]|\\begin\{([a-z]+\*?)\}.+?\\end\{\1\}", re.DOTALL
 )
@@ -67,17 +56,7 @@ CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 
 def source_formulas(text: str) -> tuple[int, int]:
     """(display, inline) formulas in a page's Markdown, outside code and comments."""
-    prose, lines, i = [], text.splitlines(), 0
-    while i < len(lines):
-        fence = FENCE.match(lines[i])
-        i += 1
-        if not fence:
-            prose.append(lines[i - 1])
-            continue
-        while i < len(lines) and not lines[i].strip().startswith(fence["fence"]):
-            i += 1
-        i += 1
-    text = CODE_SPAN.sub(" ", re.sub(r"<!--.*?-->", " ", "\n".join(prose), flags=re.DOTALL))
+    text = CODE_SPAN.sub(" ", re.sub(r"<!--.*?-->", " ", prose(text), flags=re.DOTALL))
     inline = INLINE_MATH.finditer(DISPLAY_MATH.sub(" ", text))
     # group 2 / 5 is the opening delimiter; the patterns' other branch matches escapes
     return len(DISPLAY_MATH.findall(text)), sum(1 for m in inline if m.group(2) or m.group(5))
@@ -150,7 +129,7 @@ def test_page(
     problems += [f"image did not load: {src}" for src in visit.broken_images()]
 
     visit.screenshot(screenshots / page.slug)
-    weight = WEIGHTS[page.id] = visit.weight(page.id)
+    weight = WEIGHTS[page.id] = visit.weight()
     if page.name in question_pages() and weight.code > BUDGET_KB * 1000:
         problems.append(
             f"HTML+CSS+JS transferred: {weight.code / 1000:.1f} KB > budget {BUDGET_KB} KB"

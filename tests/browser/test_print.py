@@ -9,7 +9,8 @@ A PDF of the cheat sheet is saved in test-artifacts/print/ for a look.
 from __future__ import annotations
 
 import pytest
-from dlsite import ARTIFACTS, LANGUAGES, SitePage, Visit, page_names, question_pages
+from dlbrowser import Visit
+from dlpages import ARTIFACTS, LANGUAGES, SitePage, page_names, question_pages
 
 pytestmark = pytest.mark.browser
 

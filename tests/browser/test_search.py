@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from dlsite import SitePage, SiteServer, Visit, question_pages
+from dlbrowser import Visit
+from dlpages import SitePage, question_pages
+from dlserver import SiteServer
 
 pytestmark = pytest.mark.browser
 

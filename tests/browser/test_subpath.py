@@ -9,7 +9,9 @@ The 404 page under the prefix is in test_not_found.py.
 from __future__ import annotations
 
 import pytest
-from dlsite import LANGUAGES, SitePage, SiteServer, Visit, question_pages
+from dlbrowser import Visit
+from dlpages import LANGUAGES, SitePage, question_pages
+from dlserver import SiteServer
 
 pytestmark = pytest.mark.browser
 

@@ -1,125 +1,26 @@
-"""The site's pages and how it is hosted, for the build, link and browser tests; Chromium.
+"""Chromium for the browser tests, and a tab (:class:`Visit`) that records what a page does.
 
-Nothing here needs a browser: the page list comes from ``docs/`` (so a new page is checked
-without editing any test), and :class:`SiteServer` serves a built site the way GitHub Pages does
-(gzip for text, ``dir`` redirected to ``dir/``, the root ``404.html`` with status 404 for every
-missing path), at the server root or under a project prefix such as ``/dlnotes/``.
+Debian's Chromium is driven by Playwright (never a downloaded browser); a missing browser or CJK
+font is a skip with :data:`INSTALL_HINT` locally, a failure under ``CI=true`` (see conftest.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
-import mimetypes
 import os
 import re
 import shutil
-import sys
-import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-import yaml
+from dlserver import SiteServer
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-ARTIFACTS = ROOT / "test-artifacts"
-LANGUAGES = ("en", "zh")
 INSTALL_HINT = (
     "install Chromium and a CJK font with `sudo apt-get install chromium fonts-wqy-microhei`, "
     "or point DLNOTES_CHROMIUM at a Chromium binary"
 )
-
-
-@dataclass(frozen=True)
-class SitePage:
-    """One page in one language, e.g. ``SitePage("batch-norm", "zh")`` -> ``zh/batch-norm/``."""
-
-    name: str  # "index", "batch-norm", "notebooks/batch-norm"
-    lang: str
-
-    @property
-    def path(self) -> str:
-        """The page's URL path relative to the site root."""
-        prefix = "" if self.lang == LANGUAGES[0] else f"{self.lang}/"
-        return prefix if self.name == "index" else f"{prefix}{self.name}/"
-
-    @property
-    def other(self) -> SitePage:
-        """The same page in the other language."""
-        return SitePage(self.name, next(lang for lang in LANGUAGES if lang != self.lang))
-
-    @property
-    def id(self) -> str:
-        return f"{self.lang}:{self.name}"
-
-    @property
-    def slug(self) -> str:
-        return f"{self.lang}-{self.name.replace('/', '-')}"
-
-    def html_file(self, site: Path) -> Path:
-        return site / self.path / "index.html"
-
-
-def page_names() -> list[str]:
-    """Every page of the site, from the English sources (parity tests keep zh in step)."""
-    pages = {p.relative_to(DOCS).as_posix().rsplit(".", 2)[0] for p in DOCS.rglob("*.en.md")}
-    pages |= {
-        p.relative_to(DOCS).as_posix().removesuffix(".en.py")
-        for p in (DOCS / "notebooks").glob("*.en.py")
-    }
-    return sorted(pages)
-
-
-def all_pages() -> list[SitePage]:
-    return [SitePage(name, lang) for lang in LANGUAGES for name in page_names()]
-
-
-class _Loader(yaml.SafeLoader):
-    """mkdocs.yml may hold ``!!python/name`` or ``!ENV`` tags: read them as plain values."""
-
-
-_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-@lru_cache(maxsize=1)
-def mkdocs_config() -> dict:
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
-
-
-def site_prefix() -> str:
-    """The path GitHub Pages serves the site under, from site_url (``/dlnotes/``)."""
-    path = urlsplit(mkdocs_config().get("site_url") or "/").path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
-def _nav_pages(section: list) -> list[str]:
-    found = []
-    for item in section:
-        value = next(iter(item.values())) if isinstance(item, dict) else item
-        if isinstance(value, list):
-            found += _nav_pages(value)
-        elif isinstance(value, str) and value.endswith(".md"):
-            found.append(value.removesuffix(".md"))
-    return found
-
-
-def question_pages() -> list[str]:
-    """The pages of the nav's "Questions" section (the five interview questions)."""
-    for item in mkdocs_config().get("nav", []):
-        if isinstance(item, dict) and "Questions" in item:
-            return _nav_pages(item["Questions"])
-    raise AssertionError("mkdocs.yml has no 'Questions' section in its nav")
-
-
-def topic_pages() -> list[str]:
-    """Pages read on a phone during interview preparation: the questions and the cheat sheet."""
-    return [*question_pages(), *(["cheatsheet"] if "cheatsheet" in page_names() else [])]
 
 
 def chromium_executable() -> str | None:
@@ -136,176 +37,6 @@ def chromium_executable() -> str | None:
 def running_in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
-
-# --------------------------------------------------------------------------------------------
-# A static host that behaves like GitHub Pages
-
-
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml")
-EXTRA_TYPES = {
-    ".js": "application/javascript",
-    ".mjs": "application/javascript",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".ttf": "font/ttf",
-    ".xml": "application/xml",
-    ".py": "text/x-python",
-    ".ipynb": "application/json",
-    ".inv": "application/octet-stream",
-}
-
-
-def content_type(path: Path) -> str:
-    kind = EXTRA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
-    kind = kind or "application/octet-stream"
-    is_text = kind.startswith(COMPRESSIBLE) or kind == "image/svg+xml"
-    return f"{kind}; charset=utf-8" if is_text and "charset" not in kind else kind
-
-
-def compressible(kind: str) -> bool:
-    return kind.startswith(COMPRESSIBLE) or kind.startswith("image/svg+xml")
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A browser that navigates away drops connections mid-response: not a server error.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class SiteServer:
-    """Serve ``site`` on 127.0.0.1 (random free port) at ``prefix``, like GitHub Pages.
-
-    - ``prefix`` is ``/`` (site at the server root) or a project path such as ``/dlnotes/``;
-      outside the prefix every path is a bare 404 (on Pages that is another site).
-    - Text responses are gzip-compressed when the client accepts it, so the byte counts the
-      browser reports are close to what Pages transfers.
-    - ``/a/b`` where ``b`` is a folder redirects (301) to ``/a/b/``; folders serve index.html.
-    - Any other missing path under the prefix gets the root ``404.html`` with status 404.
-    """
-
-    def __init__(self, site: Path, prefix: str = "/") -> None:
-        if not (prefix.startswith("/") and prefix.endswith("/")):
-            raise ValueError(f"prefix must start and end with '/': {prefix!r}")
-        self.site = site.resolve()
-        self.prefix = prefix
-        self._lock = threading.Lock()
-        self._gzip_cache: dict[Path, bytes] = {}
-        server = self
-
-        class Handler(SimpleHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass  # quiet: failures are reported by the tests
-
-            def do_HEAD(self) -> None:
-                server._respond(self, head=True)
-
-            def do_GET(self) -> None:
-                server._respond(self, head=False)
-
-        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.base_url = f"{self.origin}{prefix}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> SiteServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def url(self, path: str = "") -> str:
-        """Absolute URL of a site-relative path (``""`` is the home page)."""
-        return self.base_url + path.lstrip("/")
-
-    # -- request handling -------------------------------------------------------------------
-
-    def _gzipped(self, path: Path, data: bytes) -> bytes:
-        with self._lock:
-            if path not in self._gzip_cache:
-                self._gzip_cache[path] = gzip.compress(data, compresslevel=6, mtime=0)
-            return self._gzip_cache[path]
-
-    def _send(
-        self,
-        handler: SimpleHTTPRequestHandler,
-        status: int,
-        body: bytes,
-        kind: str,
-        *,
-        head: bool,
-        key: Path | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        accepts_gzip = "gzip" in handler.headers.get("Accept-Encoding", "")
-        encoded = accepts_gzip and compressible(kind) and len(body) > 0
-        if encoded:
-            body = self._gzipped(key, body) if key else gzip.compress(body, mtime=0)
-        handler.send_response(status)
-        handler.send_header("Content-Type", kind)
-        handler.send_header("Content-Length", str(len(body)))
-        if encoded:
-            handler.send_header("Content-Encoding", "gzip")
-        handler.send_header("Vary", "Accept-Encoding")
-        handler.send_header("Cache-Control", "max-age=600")  # what Pages sends
-        for name, value in (headers or {}).items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        if not head:
-            handler.wfile.write(body)
-
-    def _respond(self, handler: SimpleHTTPRequestHandler, *, head: bool) -> None:
-        raw_path = urlsplit(handler.path).path
-        path = unquote(raw_path)
-        if not path.startswith(self.prefix):
-            if path == self.prefix.rstrip("/"):
-                self._redirect(handler, self.prefix, head=head)
-                return
-            body = b"<!doctype html><title>404</title><p>Not a page of this site."
-            self._send(handler, 404, body, "text/html; charset=utf-8", head=head)
-            return
-        relative = path[len(self.prefix) :]
-        target = (self.site / relative).resolve()
-        if target != self.site and self.site not in target.parents:
-            self._send(handler, 403, b"forbidden", "text/plain", head=head)
-            return
-        if target.is_dir():
-            if relative and not relative.endswith("/"):
-                query = urlsplit(handler.path).query
-                self._redirect(handler, raw_path + "/" + (f"?{query}" if query else ""), head=head)
-                return
-            target = target / "index.html"
-        if target.is_file():
-            data = target.read_bytes()
-            self._send(handler, 200, data, content_type(target), head=head, key=target)
-            return
-        not_found = self.site / "404.html"
-        body = not_found.read_bytes() if not_found.exists() else b"Not found"
-        self._send(handler, 404, body, "text/html; charset=utf-8", head=head, key=not_found)
-
-    def _redirect(self, handler: SimpleHTTPRequestHandler, location: str, *, head: bool) -> None:
-        self._send(
-            handler,
-            HTTPStatus.MOVED_PERMANENTLY,
-            b"",
-            "text/html; charset=utf-8",
-            head=head,
-            headers={"Location": location},
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Chromium, and a tab that records what a page does
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -378,7 +109,6 @@ def category(url: str, resource_type: str) -> str:
 class Weight:
     """Bytes transferred (compressed, with headers) while a page loaded, by kind."""
 
-    page: str
     by_kind: dict[str, int]
     requests: int
 
@@ -548,9 +278,6 @@ class Visit:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=path.with_suffix(".jpg"), full_page=True, quality=80)
 
-    def close(self) -> None:
-        self.page.close()
-
     # -- findings ----------------------------------------------------------------------------
 
     def is_local(self, url: str) -> bool:
@@ -584,7 +311,7 @@ class Visit:
     def broken_images(self) -> list[str]:
         return [img["src"] for img in self.page.evaluate(IMAGES_JS) if not img["width"]]
 
-    def weight(self, page: str) -> Weight:
+    def weight(self) -> Weight:
         """Bytes transferred so far, by kind (data: URLs are not transfers)."""
         by_kind: dict[str, int] = {}
         count = 0
@@ -595,7 +322,7 @@ class Visit:
             bucket = category(url, kind)
             by_kind[bucket] = by_kind.get(bucket, 0) + size
             count += 1
-        return Weight(page, by_kind, count)
+        return Weight(by_kind, count)
 
 
 def count_formulas_in_html(html_file: Path) -> int:

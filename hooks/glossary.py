@@ -1,0 +1,66 @@
+"""MkDocs hook: the glossary, one list (``docs/glossary.yml``) feeding two things.
+
+- The table of the glossary page in each language (the ``<!-- glossary-table -->`` marker).
+- jieba's user dictionary, written before Material's search plugin loads it, so the Chinese
+  search index keeps interview terms such as 批量归一化 or 汇聚 whole.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from _shared import ROOT
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+GLOSSARY = ROOT / "docs" / "glossary.yml"
+MARKER = "<!-- glossary-table -->"
+
+
+def load_glossary() -> list[dict[str, Any]]:
+    """The glossary entries, in page order."""
+    return yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
+
+
+def jieba_words(entries: list[dict[str, Any]]) -> list[str]:
+    """Every Chinese term and synonym, longest first, without duplicates."""
+    words = {w for e in entries for w in [e["zh"], *e.get("zh_synonyms", [])]}
+    return sorted(words, key=lambda w: (-len(w), w))
+
+
+def glossary_table(entries: list[dict[str, Any]], lang: str) -> str:
+    """The glossary as a Markdown table in one language."""
+    if lang == "zh":
+        head = "| 中文 | English | 同义词 / 也搜 | 详见 |\n|---|---|---|---|"
+    else:
+        head = "| English | 中文 | Also searched as | See |\n|---|---|---|---|"
+    rows = []
+    for e in entries:
+        synonyms = [*e.get("zh_synonyms", []), *e.get("en_synonyms", [])]
+        link = f"[{e['page_title'][lang]}]({e['page']})" if e.get("page") else ""
+        first, second = (e["zh"], e["en"]) if lang == "zh" else (e["en"], e["zh"])
+        anchor = f'<span id="{e["id"]}"></span>'
+        rows.append(f"| {anchor}**{first}** | {second} | {'、'.join(synonyms)} | {link} |")
+    return "\n".join([head, *rows])
+
+
+@event_priority(100)  # before Material's search plugin reads jieba_dict_user in its on_config
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    path = Path(config.plugins["material/search"].config.jieba_dict_user)
+    path = path if path.is_absolute() else ROOT / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(f"{word}\n" for word in jieba_words(load_glossary()))
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return config
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if MARKER in markdown:
+        lang = getattr(page.file, "locale", "en")
+        markdown = markdown.replace(MARKER, glossary_table(load_glossary(), lang))
+    return markdown

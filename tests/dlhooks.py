@@ -1,0 +1,37 @@
+"""Load a MkDocs hook module (``hooks/<name>.py``) in a test, the way MkDocs loads it.
+
+The hooks are files, not a package: MkDocs imports each by path with ``hooks/`` on
+``sys.path`` while it runs, so a hook can import its siblings (``_shared``, ``_markdown``).
+Plain ``import benchmarks`` would find the top-level ``benchmarks/`` package instead of
+``hooks/benchmarks.py``; here every hook gets the unique module name ``dlnotes_hooks.<name>``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+HOOKS = Path(__file__).resolve().parent.parent / "hooks"
+
+
+def load_hook(name: str) -> ModuleType:
+    """``hooks/<name>.py`` as a module (loaded once per session)."""
+    module_name = f"dlnotes_hooks.{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    path = HOOKS / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    if str(HOOKS) not in sys.path:
+        sys.path.append(str(HOOKS))  # the hooks' own imports of _shared, _markdown
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
