@@ -8,15 +8,23 @@ Upstream issue: https://github.com/ultrabug/mkdocs-static-i18n/issues/198 (open)
    a notebook page stays one, keeping i18n's language-aware destination and URL.
 2. mkdocs-jupyter evicts every cache entry not used in the current build pass; i18n runs one
    pass per language, so each build re-executed every notebook. We drop that ``post_build``
-   handler and instead key the cache folder on the ``dlnotes`` sources (mkdocs-jupyter's own
-   key covers the notebook and its options only, so a changed package would otherwise leave
-   stale outputs). Folders for older source versions are removed.
+   handler and instead key the cache folder on everything else that shapes a notebook's
+   output (mkdocs-jupyter's own key covers the notebook and its options only): the ``dlnotes``
+   sources, this file, and the versions of the packages in ``NOTEBOOK_PACKAGES`` (what the
+   notebooks and ``dlnotes`` import, and what executes and renders them;
+   ``tests/test_hooks.py`` checks the list against the imports). Folders for older keys are
+   removed.
+
+It also points ``DLNOTES_CACHE`` (see ``dlnotes.experiments.cached``) at ``.cache/experiments``
+for the notebook kernels and the figure runs, in ``on_config``: only a build sets it, never a
+test that merely imports this module.
 
 Remove this file once the upstream issue is fixed.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -30,6 +38,26 @@ from mkdocs_static_i18n import suffix
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _shared import ROOT, sources_digest
+
+# Distributions whose version changes what a notebook shows. Imported by the notebooks and by
+# dlnotes (tests/test_hooks.py keeps this in step with the imports), and the toolchain that runs
+# and renders them.
+NOTEBOOK_PACKAGES = (
+    "torch",
+    "matplotlib",
+    "scikit-learn",
+    "numpy",
+    "ipykernel",
+    "nbconvert",
+    "jupytext",
+    "mkdocs-jupyter",
+)
+
+
+def notebook_key() -> str:
+    """The cache key of every notebook output beyond the notebook itself and its options."""
+    return sources_digest(Path(__file__).resolve(), packages=NOTEBOOK_PACKAGES)
+
 
 _create_i18n_file = suffix.create_i18n_file
 
@@ -53,13 +81,15 @@ suffix.create_i18n_file = _create_keeping_notebooks
 
 @event_priority(-200)  # after every plugin has registered its handlers
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    # Each experiment runs once per version of its code, in notebooks and figures alike.
+    os.environ.setdefault("DLNOTES_CACHE", str(ROOT / ".cache" / "experiments"))
     jupyter = next(p for p in config.plugins.values() if isinstance(p, JupyterPlugin))
     # (2) keep cache entries across the per-language build passes
     events = config.plugins.events["post_build"]
     events[:] = [h for h in events if getattr(h, "__self__", None) is not jupyter]
     # ... and key the cache on the package sources
     base = ROOT / ".cache" / "mkdocs-jupyter"
-    current = base / sources_digest()
+    current = base / notebook_key()
     if base.is_dir():
         for old in base.iterdir():
             if old != current:

@@ -4,6 +4,8 @@ The hooks are files, not a package: MkDocs imports each by path with ``hooks/`` 
 ``sys.path`` while it runs, so a hook can import its siblings (``_shared``, ``_markdown``).
 Plain ``import benchmarks`` would find the top-level ``benchmarks/`` package instead of
 ``hooks/benchmarks.py``; here every hook gets the unique module name ``dlnotes_hooks.<name>``.
+The hooks' private helpers (``_shared``, ``_markdown``) are imported under their own names,
+as the hooks import them, so a test and a hook share one module object.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ HOOKS = Path(__file__).resolve().parent.parent / "hooks"
 
 def load_hook(name: str) -> ModuleType:
     """``hooks/<name>.py`` as a module (loaded once per session)."""
+    if str(HOOKS) not in sys.path:
+        sys.path.append(str(HOOKS))  # the hooks' own imports of _shared, _markdown
+    if name.startswith("_"):
+        return importlib.import_module(name)
     module_name = f"dlnotes_hooks.{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
@@ -27,8 +33,6 @@ def load_hook(name: str) -> ModuleType:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    if str(HOOKS) not in sys.path:
-        sys.path.append(str(HOOKS))  # the hooks' own imports of _shared, _markdown
     try:
         spec.loader.exec_module(module)
     except BaseException:

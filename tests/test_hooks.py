@@ -71,3 +71,45 @@ def test_hook_doctests(name: str) -> None:
     """The ``>>>`` examples in the hooks run (Sybil collects ``src/`` only)."""
     result = doctest.testmod(load_hook(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def third_party_imports(paths: list) -> set[str]:
+    """Distributions imported by these Python files (stdlib and dlnotes left out)."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    found = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "dlnotes":
+                    found.update(distributions.get(top, [top]))
+    return found
+
+
+def test_notebook_cache_key_covers_what_notebooks_import() -> None:
+    """A package that shapes a notebook's output but is not in its cache key would leave
+    stale outputs after an upgrade."""
+    jupyter = load_hook("i18n_jupyter")
+    sources = [*(ROOT / "docs" / "notebooks").glob("*.py"), *(ROOT / "src").rglob("*.py")]
+    imported = third_party_imports(sources)
+    assert {"torch", "matplotlib"} <= imported  # the scan sees the imports
+    missing = imported - set(jupyter.NOTEBOOK_PACKAGES)
+    assert not missing, f"add {sorted(missing)} to NOTEBOOK_PACKAGES in hooks/i18n_jupyter.py"
+
+
+def test_notebook_cache_key_changes_with_its_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    jupyter = load_hook("i18n_jupyter")
+    shared = load_hook("_shared")
+    key = jupyter.notebook_key()
+    real = shared.version
+    monkeypatch.setattr(shared, "version", lambda p: "9.9" if p == "matplotlib" else real(p))
+    assert jupyter.notebook_key() != key
