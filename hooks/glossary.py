@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from _shared import ROOT
+from _shared import ROOT, nav_titles, site_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
@@ -32,8 +32,15 @@ def jieba_words(entries: list[dict[str, Any]]) -> list[str]:
     return sorted(words, key=lambda w: (-len(w), w))
 
 
-def glossary_table(entries: list[dict[str, Any]], lang: str) -> str:
-    """The glossary as a Markdown table in one language."""
+def glossary_table(
+    entries: list[dict[str, Any]], lang: str, titles: dict[str, dict[str, str]] | None = None
+) -> str:
+    """The glossary as a Markdown table in one language.
+
+    The "See" column names each entry's page by its nav title (``titles``, from ``nav`` and
+    the i18n ``nav_translations``: ``_shared.nav_titles``), so a title is written once.
+    """
+    titles = titles if titles is not None else nav_titles()
     if lang == "zh":
         head = "| 中文 | English | 同义词 / 也搜 | 详见 |\n|---|---|---|---|"
     else:
@@ -41,7 +48,7 @@ def glossary_table(entries: list[dict[str, Any]], lang: str) -> str:
     rows = []
     for e in entries:
         synonyms = [*e.get("zh_synonyms", []), *e.get("en_synonyms", [])]
-        link = f"[{e['page_title'][lang]}]({e['page']})" if e.get("page") else ""
+        link = f"[{titles[e['page']][lang]}]({e['page']})" if e.get("page") else ""
         first, second = (e["zh"], e["en"]) if lang == "zh" else (e["en"], e["zh"])
         anchor = f'<span id="{e["id"]}"></span>'
         rows.append(f"| {anchor}**{first}** | {second} | {'、'.join(synonyms)} | {link} |")
@@ -62,5 +69,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if MARKER in markdown:
         lang = getattr(page.file, "locale", "en")
-        markdown = markdown.replace(MARKER, glossary_table(load_glossary(), lang))
+        titles = nav_titles(site_config(config.config_file_path))
+        markdown = markdown.replace(MARKER, glossary_table(load_glossary(), lang, titles))
     return markdown

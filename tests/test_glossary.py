@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dlhooks import load_hook
-from dlpages import ROOT
+from dlpages import LANGUAGES, ROOT, nav_title
 
 glossary = load_hook("glossary")
 ENTRIES = glossary.load_glossary()
@@ -38,8 +38,18 @@ def test_jieba_keeps_terms_whole() -> None:
     assert {"批量归一化", "滑动统计量", "池化", "汇聚"} <= set(words)
 
 
+def test_table_links_each_page_by_its_nav_title() -> None:
+    """Page titles are not repeated in glossary.yml: the nav (and its translations) names them."""
+    for lang in LANGUAGES:
+        table = glossary.glossary_table(ENTRIES, lang)
+        for e in ENTRIES:
+            assert "page_title" not in e, "glossary.yml repeats a nav title: remove page_title"
+            title = nav_title(e["page"].removesuffix(".md"), lang)
+            assert f"[{title}]({e['page']})" in table
+
+
 def test_table_lists_every_entry_in_both_languages() -> None:
-    for lang in ("en", "zh"):
+    for lang in LANGUAGES:
         table = glossary.glossary_table(ENTRIES, lang)
         assert table.count("\n") == len(ENTRIES) + 1
         for e in ENTRIES:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from dlpages import site_prefix
+from dlpages import LANGUAGES, site_prefix
 
 LINK_ATTRIBUTES = {
     "a": ("href",),
@@ -124,16 +124,22 @@ def pages_by_language(site: Path) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = defaultdict(list)
     for file in site.rglob("index.html"):
         if "assets" not in file.relative_to(site).parts:
-            found["zh" if file.relative_to(site).parts[0] == "zh" else "en"].append(file)
+            first = file.relative_to(site).parts[0]
+            found[first if first in LANGUAGES[1:] else LANGUAGES[0]].append(file)
     return found
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+def language_of(problem: str) -> str:
+    first = problem.split("/", 1)[0]
+    return first if first in LANGUAGES[1:] else LANGUAGES[0]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_internal_links_resolve(site_dir: Path, lang: str) -> None:
     pages = pages_by_language(site_dir)[lang]
     assert len(pages) > 3, f"only {len(pages)} {lang} pages found in {site_dir}"
     problems = check_site(site_dir, site_prefix())
-    in_language = [p for p in problems if p.startswith("zh/") == (lang == "zh")]
+    in_language = [p for p in problems if language_of(p) == lang]
     assert not in_language, f"{len(in_language)} broken links:\n" + "\n".join(in_language[:40])
 
 

@@ -2,27 +2,59 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
-from dlpages import SitePage, page_names
+import pytest
+from dlpages import DOCS, LANGUAGES, SitePage, all_pages
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+H1_HTML = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
+HTML_LANG = re.compile(r'<html\b[^>]*\blang="([^"]+)"')
 
 
 def page_html(site: Path, name: str, lang: str) -> Path:
     return SitePage(name, lang).html_file(site)
 
 
-def test_every_page_is_built_in_both_languages(built_site: Path) -> None:
-    missing = [
-        str(page_html(built_site, name, lang))
-        for name in page_names()
-        for lang in ("en", "zh")
-        if not page_html(built_site, name, lang).exists()
-    ]
-    assert not missing
+def source_title(page: SitePage) -> str:
+    """The page's h1 as written in its own source (Markdown, or a notebook's first title)."""
+    source = page.source()
+    assert source.exists(), f"{page.id}: no source docs/{page.name}.{page.lang}.{{md,py}}"
+    pattern = r"^# (.+)$" if source.suffix == ".md" else r"^# # (.+)$"
+    found = re.search(pattern, source.read_text(encoding="utf-8"), re.MULTILINE)
+    assert found, f"{source} has no title"
+    return re.sub(r"\s*\{[^}]*\}\s*$", "", found[1]).strip()
+
+
+def built_title(html_text: str) -> str:
+    found = H1_HTML.search(html_text)
+    assert found, "no <h1>"
+    text = re.sub(r"<a\b[^>]*>(?:¶|&para;)</a>", "", found[1])  # the permalink
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def markdown_title_text(title: str) -> str:
+    """A Markdown title as the reader sees it: no code ticks or emphasis marks."""
+    return re.sub(r"[`*_]", "", title)
+
+
+@pytest.mark.parametrize("page", all_pages(), ids=lambda p: p.id)
+def test_every_page_is_built_in_its_language(built_site: Path, page: SitePage) -> None:
+    """Each page exists in each language, in that language: ``<html lang>`` and its own title.
+
+    A missing translation is not enough to fail on its own otherwise: the i18n plugin's
+    ``fallback_to_default`` builds the English page under ``/zh/`` instead.
+    """
+    path = page.html_file(built_site)
+    assert path.exists(), f"{page.id}: not built ({path})"
+    text = path.read_text(encoding="utf-8")
+    assert HTML_LANG.search(text)[1] == page.lang
+    expected = markdown_title_text(source_title(page))
+    assert built_title(text) == expected, f"{page.id}: the h1 is not the page's own title"
+    others = [markdown_title_text(source_title(SitePage(page.name, lang))) for lang in LANGUAGES]
+    assert others.count(expected) == 1, f"{page.id}: the title is not translated: {others}"
 
 
 def test_chinese_pages_are_chinese(built_site: Path) -> None:
@@ -36,8 +68,8 @@ def test_notebooks_rendered_in_both_languages_with_download(built_site: Path) ->
     assert notebooks
     for path in notebooks:
         name = path.name.removesuffix(".en.py")
-        for lang in ("en", "zh"):
-            folder = built_site / ("zh/" if lang == "zh" else "") / "notebooks" / name
+        for lang in LANGUAGES:
+            folder = SitePage(f"notebooks/{name}", lang).html_file(built_site).parent
             html = (folder / "index.html").read_text(encoding="utf-8")
             assert "jp-Cell" in html, f"{folder} was copied raw, not rendered"
             assert "jp-OutputArea" in html, f"{folder} shows no outputs: was it executed?"

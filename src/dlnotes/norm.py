@@ -42,6 +42,12 @@ Examples:
     ['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']
 """
 
+__doc_zh__ = """
+从零实现的批量归一化（BN）以及层归一化、组归一化、实例归一化。函数式接口与
+`torch.nn.functional` 一致；`BatchNorm1d/2d/3d` 的参数、缓冲区和 `state_dict` 键与 PyTorch
+相同，两边可以互相加载权重。另附训练模式下 BN 反向传播的闭式梯度，面试手推梯度时可以对照。
+"""
+
 import math
 from collections.abc import Sequence
 from typing import Any

@@ -11,32 +11,34 @@ from collections.abc import Iterator
 
 import pytest
 from dlbrowser import Visit
-from dlpages import SitePage, question_pages
+from dlhooks import load_hook
+from dlpages import LANGUAGES, SitePage, question_pages
 from dlserver import SiteServer
 
 pytestmark = pytest.mark.browser
 
-# (language, what a reader types, the page that must be among the results)
-SEARCHES = [
-    ("zh", "批量归一化", "batch-norm"),
-    ("zh", "池化", "conv-pool"),
-    ("zh", "汇聚", "conv-pool"),  # a glossary synonym of 池化, listed after it
-    ("zh", "残差", "resnet"),
-    ("zh", "遗忘门", "lstm-gru"),
-    ("zh", "动量", "sgd"),
-    ("en", "batch normalization", "batch-norm"),
-    ("en", "pooling", "conv-pool"),
-    ("en", "residual", "resnet"),
-    ("en", "forget gate", "lstm-gru"),
-    ("en", "momentum", "sgd"),
-]
+glossary = load_hook("glossary")
+
+
+def searches() -> list[tuple[str, str, str]]:
+    """(language, what a reader types, the page that must be among the results), from the
+    glossary: each term in both languages and each Chinese synonym (the ones jieba segments)."""
+    cases = []
+    for entry in glossary.load_glossary():
+        page = entry["page"].removesuffix(".md")
+        cases += [("en", entry["en"], page), ("zh", entry["zh"], page)]
+        cases += [("zh", synonym, page) for synonym in entry.get("zh_synonyms", [])]
+    return list(dict.fromkeys(cases))
+
+
+SEARCHES = searches()
 
 
 @pytest.fixture(scope="module")
 def search_tabs(context: object, root_server: SiteServer) -> Iterator[dict[str, Visit]]:
     """One tab per language, on that language's home page, search index loaded."""
     tabs = {}
-    for lang in ("en", "zh"):
+    for lang in LANGUAGES:
         tab = Visit(context, root_server)
         tab.open(SitePage("index", lang).path)
         tabs[lang] = tab
@@ -47,8 +49,7 @@ def search_tabs(context: object, root_server: SiteServer) -> Iterator[dict[str, 
 
 def search_id(case: tuple[str, str, str]) -> str:
     lang, query, page = case
-    synonym = "-synonym" if query == "汇聚" else ""
-    return f"{lang}-{page}{synonym}"
+    return f"{lang}-{page}-{query}"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def test_search_finds_the_question_page(
     assert not problems, problems
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_search_from_a_nested_page_stays_in_its_language(
     lang: str, visit: Visit, root_server: SiteServer
 ) -> None:

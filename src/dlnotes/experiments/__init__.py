@@ -16,6 +16,12 @@ one does not. Without ``DLNOTES_CACHE`` it simply runs the experiment (tests nev
 
 from __future__ import annotations
 
+__doc_zh__ = """
+站内图表背后的实验：在 CPU 上固定随机种子运行，每个主题一个模块，模块在 `FIGURES` 里登记
+自己的图。构建站点时 `cached()` 把结果存在磁盘上，实验代码不变就不重跑。需要安装
+`dlnotes[experiments]` 附加依赖（scikit-learn 与 matplotlib）。
+"""
+
 import contextlib
 import hashlib
 import inspect

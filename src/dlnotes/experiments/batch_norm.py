@@ -18,6 +18,11 @@ torch's default init the deep plain net does not train at all, which would be a 
 
 from __future__ import annotations
 
+__doc_zh__ = """
+批量归一化一页的三组实验：学习率容忍度、小批量下的表现、对输入对比度变化的鲁棒性。
+每组都在手写数字上训练小型 MLP，把有 BN 和没有 BN（或换成层归一化）的结果放在一起比较。
+"""
+
 import math
 from collections import deque
 from typing import TYPE_CHECKING

@@ -6,6 +6,11 @@ scikit-learn wheel, so the experiments need no download.
 
 from __future__ import annotations
 
+__doc_zh__ = """
+各组实验共用的数据工具：scikit-learn 自带的手写数字数据集（随安装包提供，无需下载）、
+用训练集的统计量做标准化，以及按固定种子切分小批量。
+"""
+
 from collections.abc import Iterator
 
 import torch

@@ -1,0 +1,64 @@
+"""The API reference is generated from the package: every public module, in every language.
+
+``hooks/api.py`` finds the modules (no list to keep); a page in a language other than the
+default introduces each module with its ``__doc_<lang>__`` string and labels the English
+docstrings below it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from dlhooks import load_hook
+from dlpages import LANGUAGES, SitePage
+from mkdocs.exceptions import PluginError
+
+api = load_hook("api")
+MODULES = list(api.public_modules())
+TRANSLATED = LANGUAGES[1:]
+
+
+def test_modules_are_found_in_the_package() -> None:
+    names = [name for name, _ in MODULES]
+    assert {"dlnotes", "dlnotes.norm", "dlnotes.experiments"} <= set(names)
+    assert not any(part.startswith("_") for name in names for part in name.split("."))
+    assert names == sorted(names)
+
+
+@pytest.mark.parametrize(("name", "path"), MODULES, ids=[name for name, _ in MODULES])
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_public_module_is_introduced_in_every_language(name: str, path: Path, lang: str) -> None:
+    intro = api.module_string(path, f"__doc_{lang}__")
+    assert intro, f"{path}: add __doc_{lang}__, a short introduction of {name} in {lang}"
+    if lang == "zh":
+        assert len(re.findall(r"[\u4e00-\u9fff]", intro)) >= 20, "a Chinese introduction"
+
+
+def test_discovery_and_a_missing_introduction(tmp_path: Path) -> None:
+    """A new public module shows up by itself; without its introduction the build fails."""
+    package = tmp_path / "dlnotes"
+    for file in ("__init__.py", "a.py", "_hidden.py", "sub/__init__.py", "sub/b.py", "_x/c.py"):
+        (package / file).parent.mkdir(parents=True, exist_ok=True)
+        (package / file).write_text('"""Doc."""\n\n__doc_zh__ = "中文简介"\n')
+    (package / "sub" / "b.py").write_text('"""Doc."""\n')
+    found = [name for name, _ in api.public_modules(tmp_path)]
+    assert found == ["dlnotes", "dlnotes.a", "dlnotes.sub", "dlnotes.sub.b"]
+    assert "::: dlnotes.sub.b" in api.api_markdown("en", "en", tmp_path)
+    with pytest.raises(PluginError, match=r"dlnotes\.sub\.b has no __doc_zh__"):
+        api.api_markdown("zh", "en", tmp_path)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_api_page_documents_every_public_module(site_dir: Path, lang: str) -> None:
+    html = SitePage("api", lang).html_file(site_dir).read_text(encoding="utf-8")
+    for name, path in MODULES:
+        assert f'<h2 id="{name.replace(".", "-")}"' in html, name
+        assert f'id="{name}"' in html, f"mkdocstrings rendered no {name}"
+        if lang != LANGUAGES[0]:
+            intro = api.module_string(path, f"__doc_{lang}__")
+            assert intro.split("\n")[0][:20] in html
+    if lang != LANGUAGES[0]:
+        assert html.count('<div lang="en">') == len(MODULES)
+        assert html.count(api.ENGLISH_LABEL[lang]) == len(MODULES)
