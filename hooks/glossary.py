@@ -2,11 +2,19 @@
 
 - The table of the glossary page in each language (the ``<!-- glossary-table -->`` marker).
 - jieba's user dictionary, written before Material's search plugin loads it, so the Chinese
-  search index keeps interview terms such as 批量归一化 or 汇聚 whole.
+  search index keeps interview terms such as 滑动统计量 or 汇聚 whole.
+
+The dictionary avoids a trap: jieba keeps a dictionary word as one token, and in the browser a
+query is matched against the index's tokens, so a term added whole hides the terms inside it
+(with 学习率预热 one token, 预热 finds nothing). A term that contains another glossary term is
+therefore left to jieba, which splits it at the shorter term (学习率 + 预热); the whole term is
+still found, as the sequence of its parts. Words with Latin letters or spaces (Nesterov 动量)
+are not dictionary words (jieba's format is space-separated), nor are single characters.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +27,7 @@ from mkdocs.structure.pages import Page
 
 GLOSSARY = ROOT / "docs" / "glossary.yml"
 MARKER = "<!-- glossary-table -->"
+SEE_ALSO = {"en": "See also: ", "zh": "相关："}
 
 
 def load_glossary() -> list[dict[str, Any]]:
@@ -26,10 +35,23 @@ def load_glossary() -> list[dict[str, Any]]:
     return yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
 
 
+CJK_WORD = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+def chinese_terms(entries: list[dict[str, Any]]) -> list[str]:
+    """Every Chinese head term and synonym, in glossary order, without duplicates."""
+    return list(dict.fromkeys(w for e in entries for w in [e["zh"], *e.get("zh_synonyms", [])]))
+
+
 def jieba_words(entries: list[dict[str, Any]]) -> list[str]:
-    """Every Chinese term and synonym, longest first, without duplicates."""
-    words = {w for e in entries for w in [e["zh"], *e.get("zh_synonyms", [])]}
-    return sorted(words, key=lambda w: (-len(w), w))
+    """The user dictionary: Chinese terms that contain no other term, longest first.
+
+    >>> jieba_words([{"zh": "学习率预热", "zh_synonyms": ["预热", "Nesterov 动量", "门"]}])
+    ['预热']
+    """
+    words = {w for w in chinese_terms(entries) if CJK_WORD.fullmatch(w)}
+    whole = {w for w in words if not any(other != w and other in w for other in words)}
+    return sorted(whole, key=lambda w: (-len(w), w))
 
 
 def glossary_table(
@@ -41,6 +63,7 @@ def glossary_table(
     the i18n ``nav_translations``: ``_shared.nav_titles``), so a title is written once.
     """
     titles = titles if titles is not None else nav_titles()
+    by_id = {e["id"]: e for e in entries}
     if lang == "zh":
         head = "| 中文 | English | 同义词 / 也搜 | 详见 |\n|---|---|---|---|"
     else:
@@ -49,6 +72,9 @@ def glossary_table(
     for e in entries:
         synonyms = [*e.get("zh_synonyms", []), *e.get("en_synonyms", [])]
         link = f"[{titles[e['page']][lang]}]({e['page']})" if e.get("page") else ""
+        if e.get("related"):
+            related = [f"[{by_id[r][lang]}](#{r})" for r in e["related"]]
+            link += f"<br>{SEE_ALSO[lang]}" + ("、" if lang == "zh" else ", ").join(related)
         first, second = (e["zh"], e["en"]) if lang == "zh" else (e["en"], e["zh"])
         anchor = f'<span id="{e["id"]}"></span>'
         rows.append(f"| {anchor}**{first}** | {second} | {'、'.join(synonyms)} | {link} |")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from dlhooks import load_hook
 from dlpages import LANGUAGES, ROOT, nav_title
@@ -10,12 +12,33 @@ glossary = load_hook("glossary")
 ENTRIES = glossary.load_glossary()
 
 
+KEYS = {"id", "en", "zh", "en_synonyms", "zh_synonyms", "related", "page"}
+BY_ID = {e["id"]: e for e in ENTRIES}
+
+
 def test_entries_are_well_formed() -> None:
     ids = [e["id"] for e in ENTRIES]
     assert len(ids) == len(set(ids)), "duplicate glossary ids"
     for e in ENTRIES:
+        assert set(e) <= KEYS, f"{e['id']}: unknown keys {set(e) - KEYS}"
         assert e["en"] and e["zh"], e
         assert (ROOT / "docs" / e["page"].replace(".md", ".en.md")).exists(), e["page"]
+        for other in e.get("related", []):
+            assert other in BY_ID and other != e["id"], f"{e['id']}: related {other!r}?"
+            assert e["id"] in BY_ID[other].get("related", []), (
+                f"{e['id']} is related to {other} but not the reverse: keep `related` symmetric"
+            )
+
+
+def test_each_word_names_one_concept() -> None:
+    """Synonyms are true synonyms: a word is never listed under two entries (a neighbouring
+    concept is an entry of its own, linked by ``related``)."""
+    seen: dict[str, str] = {}
+    for e in ENTRIES:
+        words = [e["en"], *e.get("en_synonyms", []), e["zh"], *e.get("zh_synonyms", [])]
+        for word in dict.fromkeys(w.lower() for w in words):
+            assert word not in seen, f"{word!r} is under both {seen[word]} and {e['id']}"
+            seen[word] = e["id"]
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["id"])
@@ -29,13 +52,60 @@ def test_every_term_and_synonym_is_on_its_page(entry: dict) -> None:
     assert not missing, f"docs/{page}.{{en,zh}}.md never mention {missing}"
 
 
-def test_jieba_keeps_terms_whole() -> None:
+def test_jieba_keeps_terms_whole_unless_they_hide_a_term() -> None:
+    """Dictionary words stay one token; a term containing another is split at it."""
     import jieba
 
+    tokenizer = jieba.Tokenizer()
     for word in glossary.jieba_words(ENTRIES):
-        jieba.add_word(word)
-    words = list(jieba.cut("批量归一化在推理时使用滑动统计量，池化又称汇聚"))
-    assert {"批量归一化", "滑动统计量", "池化", "汇聚"} <= set(words)
+        tokenizer.add_word(word)
+    words = list(tokenizer.cut("滑动统计量在推理时使用，池化又称汇聚，学习率预热"))
+    assert {"滑动统计量", "池化", "汇聚", "预热"} <= set(words)
+    assert "学习率预热" not in words  # it would hide 预热
+    assert "学习率预热" not in glossary.jieba_words(ENTRIES)
+    assert not any(" " in w for w in glossary.jieba_words(ENTRIES))  # jieba's format
+
+
+SEPARATOR = re.compile(r"[\s\u200b\u3000\-、。，．？！；：（）“”|*`#\[\]()<>{}=/_.,:;!?'\"]+")
+
+
+@pytest.fixture(scope="module")
+def zh_index() -> dict[str, set[str]]:
+    """Tokens of each Chinese page as the search index holds them (jieba with our dictionary)."""
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in glossary.jieba_words(ENTRIES):
+        tokenizer.add_word(word)
+    pages = {e["page"].removesuffix(".md") for e in ENTRIES}
+    index = {}
+    for page in pages:
+        text = (ROOT / "docs" / f"{page}.zh.md").read_text(encoding="utf-8").lower()
+        tokens = "\u200b".join(tokenizer.cut(text))
+        index[page] = {t for t in SEPARATOR.split(tokens) if t}
+    return index
+
+
+def segment_query(query: str, vocabulary: set[str]) -> list[str]:
+    """Material's Chinese query segmentation: greedy, longest token of the index first."""
+    parts, i = [], 0
+    while i < len(query):
+        j = next(j for j in range(len(query), i, -1) if query[i:j] in vocabulary or j == i + 1)
+        parts.append(query[i:j])
+        i = j
+    return parts
+
+
+@pytest.mark.parametrize("word", glossary.chinese_terms(ENTRIES))
+def test_every_chinese_term_is_findable(word: str, zh_index: dict[str, set[str]]) -> None:
+    """Every part of the query, as the browser segments it, is a token of the term's page."""
+    entry = next(e for e in ENTRIES if word in [e["zh"], *e.get("zh_synonyms", [])])
+    page = entry["page"].removesuffix(".md")
+    vocabulary = set().union(*zh_index.values())
+    parts = [p for w in SEPARATOR.split(word.lower()) if w for p in segment_query(w, vocabulary)]
+    missing = [p for p in parts if p not in zh_index[page]]
+    assert not missing, f"searching {word!r} ({parts}): {missing} not in docs/{page}.zh.md's index"
 
 
 def test_table_links_each_page_by_its_nav_title() -> None:
