@@ -84,7 +84,8 @@ def strip_python_comments(source: str) -> str:
     """Python source without its ``#`` comments (a ``#`` inside a string stays).
 
     A ``>>>`` session keeps its outputs; comments are removed from its statements only. Lines
-    that held only a comment disappear, trailing spaces left by a comment go.
+    that held only a comment disappear, trailing spaces left by a comment go. Source that does
+    not tokenize is returned as it is.
 
     >>> strip_python_comments("x = '#1'  # one\\n# note\\ny = 2\\n")
     "x = '#1'\\ny = 2\\n"
@@ -106,7 +107,11 @@ def strip_python_comments(source: str) -> str:
             code.append(stripped[4:])
     comments: dict[int, int] = {}  # row in ``lines`` -> column where its comment starts
     readline = io.StringIO("\n".join(code) + "\n").readline
-    for token in tokenize.generate_tokens(readline):
+    try:
+        tokens = list(tokenize.generate_tokens(readline))
+    except (tokenize.TokenError, SyntaxError):
+        return source  # not valid Python: compared as written
+    for token in tokens:
         if token.type == tokenize.COMMENT:
             row = code_rows[token.start[0] - 1]
             offset = len(lines[row]) - len(code[token.start[0] - 1])

@@ -2,9 +2,16 @@
 
 For every page ``docs/**/name.en.md`` there must be ``name.zh.md`` (and the reverse), with:
 the same number of headings at each level and the same explicit heading ids (so a link to a
-section works in both languages), byte-identical code blocks, the same images, the same
-internal link targets and the same number of display formulas. Notebooks
-(``docs/notebooks/name.{en,zh}.py``) must have identical code cells.
+section works in both languages), the same code blocks, the same images, the same internal
+link targets and the same number of display formulas. Notebooks
+(``docs/notebooks/name.{en,zh}.py``) must have the same code cells.
+
+"The same code" means identical once comments are removed: each language comments the code
+in its own words, but statements, outputs and asserted values match byte for byte. Python
+blocks (and ``>>>`` sessions, and notebook cells) lose their ``#`` comments through Python's
+tokenizer, so a ``#`` inside a string is code; other blocks must be identical as written.
+"The same images" allows a per-language figure: ``bn-lr.en.svg`` and ``bn-lr.zh.svg`` count as
+one image, ``bn-lr``; a figure missing or added in one language still differs.
 """
 
 from __future__ import annotations
@@ -40,10 +47,26 @@ class Structure:
     math_blocks: int = 0
 
 
+PYTHON_BLOCKS = {"python", "py", "python3", "pycon"}
+LANGUAGE_SUFFIX = re.compile(rf"\.(?:{'|'.join(map(re.escape, LANGUAGES))})(\.[A-Za-z0-9]+)$")
+
+
+def comparable_code(fence: object) -> str:
+    """A fenced block as the two languages must share it: Python without its comments."""
+    if fence.language in PYTHON_BLOCKS:
+        return f"```{fence.info}\n{_markdown.strip_python_comments(fence.source)}```"
+    return fence.text
+
+
+def language_neutral(image: str) -> str:
+    """``figures/bn-lr.zh.svg`` -> ``figures/bn-lr.svg`` (one figure drawn per language)."""
+    return LANGUAGE_SUFFIX.sub(r"\1", image)
+
+
 def parse(text: str) -> Structure:
     """Split a page into prose and fenced code, and collect what the two languages share."""
     out = Structure()
-    out.code = [fence.text for fence in fenced_blocks(text)]
+    out.code = [comparable_code(fence) for fence in fenced_blocks(text)]
     prose = _markdown.prose(text).splitlines()
     for line in prose:
         if heading := HEADING.match(line):
@@ -55,7 +78,7 @@ def parse(text: str) -> Structure:
                 else:
                     out.missing_ids.append(title)
     prose_text = "\n".join(prose)
-    out.images = [a or b for a, b in IMAGE.findall(prose_text)]
+    out.images = [language_neutral(a or b) for a, b in IMAGE.findall(prose_text)]
     out.links = Counter(
         target
         for target in LINK.findall(prose_text)
@@ -113,7 +136,7 @@ def notebook_code_cells(path: Path) -> list[str]:
     cells = re.split(r"^# %%.*$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
     headers = re.findall(r"^# %%(.*)$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
     return [
-        body.strip()
+        _markdown.strip_python_comments(body).strip()
         for head, body in zip(headers, cells[1:], strict=True)
         if "[markdown]" not in head
     ]
@@ -145,3 +168,37 @@ def test_parser_sees_everything() -> None:
     assert sample.images == ["assets/figures/x.svg"]
     assert sample.links == Counter({"other.md#s": 1})
     assert sample.math_blocks == 1
+
+
+def test_code_is_compared_without_comments() -> None:
+    """Comments may be translated; code, outputs and strings may not."""
+    en = parse("```python\nx = f('#a')  # call f\n# the result\nassert x == 1\n```\n")
+    zh = parse("```python\nx = f('#a')  # 调用 f\n# 结果\nassert x == 1\n```\n")
+    assert en.code == zh.code
+    string = parse("```python\nx = f('#b')  # call f\n# the result\nassert x == 1\n```\n")
+    assert string.code != en.code  # a '#' inside a string is code
+    value = parse("```python\nx = f('#a')  # 调用 f\nassert x == 2\n```\n")
+    assert value.code != zh.code
+    session = "```pycon\n>>> g()  # {}\n{}\n```\n"
+    assert parse(session.format("call", "3")).code == parse(session.format("调用", "3")).code
+    assert parse(session.format("call", "3")).code != parse(session.format("call", "4")).code
+    shell = "```bash\npip install dlnotes  # {}\n```\n"
+    assert parse(shell.format("x")).code != parse(shell.format("y")).code  # not Python: as is
+
+
+def test_per_language_figures_are_one_image() -> None:
+    en = parse("![a](assets/figures/bn-lr.en.svg)\n![b](assets/figures/x.svg)\n")
+    zh = parse("![a](assets/figures/bn-lr.zh.svg)\n![b](assets/figures/x.svg)\n")
+    assert en.images == zh.images == ["assets/figures/bn-lr.svg", "assets/figures/x.svg"]
+    missing = parse("![a](assets/figures/bn-lr.zh.svg)\n")
+    assert missing.images != en.images
+    other = parse("![a](assets/figures/bn-contrast.zh.svg)\n![b](assets/figures/x.svg)\n")
+    assert other.images != en.images
+
+
+def test_notebook_cells_compared_without_comments(tmp_path: Path) -> None:
+    cell = "# %% [markdown]\n# {}\n\n# %%\nx = 1  # {}\nprint('#')\n"
+    en, zh = tmp_path / "n.en.py", tmp_path / "n.zh.py"
+    en.write_text(cell.format("Title", "one"), encoding="utf-8")
+    zh.write_text(cell.format("标题", "一"), encoding="utf-8")
+    assert notebook_code_cells(en) == notebook_code_cells(zh) == ["x = 1\nprint('#')"]
