@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import doctest
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -56,14 +59,23 @@ def test_search_index_is_split_by_language() -> None:
     assert parts["zh"]["config"]["lang"] == ["zh"]
 
 
-def test_importing_a_hook_changes_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hooks act in MkDocs events only: importing one (as tests do) sets nothing."""
-    import os
+def test_importing_a_hook_changes_no_environment() -> None:
+    """Hooks act in MkDocs events only: importing one (as tests do) sets nothing.
 
-    before = dict(os.environ)
-    for path in sorted(HOOKS.glob("*.py")):
-        load_hook(path.stem)
-    assert dict(os.environ) == before
+    Checked in a fresh interpreter: in this one the hooks are already imported.
+    """
+    script = (
+        "import os, sys; sys.path.insert(0, 'tests'); from dlhooks import HOOKS, load_hook\n"
+        "before = dict(os.environ)\n"
+        "for path in sorted(HOOKS.glob('*.py')): load_hook(path.stem)\n"
+        "print(sorted(set(os.environ.items()) ^ set(before.items())))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DLNOTES_CACHE"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]", f"importing the hooks changed: {result.stdout}"
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in HOOKS.glob("*.py")))
