@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from dlhooks import load_hook
-from dlpages import DOCS
+from dlpages import DOCS, LANGUAGES
 from sybil import Document
 from sybil.example import Example
 from sybil.parsers.markdown import PythonCodeBlockParser
@@ -56,7 +56,7 @@ def test_block_runs_alone(block: tuple[Path, int]) -> None:
 def test_blocks_found() -> None:
     # Guards the parametrization above against silently collecting nothing.
     languages = {path.name.rsplit(".", 2)[1] for path, _ in code_blocks()}
-    assert languages == {"en", "zh"}
+    assert languages == set(LANGUAGES)
 
 
 def test_a_dependent_block_fails_alone(tmp_path: Path) -> None:

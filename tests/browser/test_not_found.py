@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from dlbrowser import Visit
-from dlpages import SitePage
+from dlpages import LANGUAGES, SitePage
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def tab(request: pytest.FixtureRequest) -> Visit:
     return request.getfixturevalue("visit" if request.param == "root" else "project_visit")
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_not_found_page(tab: Visit, lang: str, screenshots: Path) -> None:
     server = tab.server
     url = server.url(MISSING[lang])
