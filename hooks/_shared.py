@@ -41,10 +41,16 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-@lru_cache(maxsize=4)
 def site_config(path: Path | str = MKDOCS_YML) -> dict[str, Any]:
-    """``mkdocs.yml`` as plain data (no plugin is loaded)."""
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)
+    """``mkdocs.yml`` as plain data (no plugin is loaded), re-read when the file changes
+    (``mkdocs serve`` reloads it on an edit; so do we)."""
+    path = Path(path)
+    return _load_config(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load_config(path: Path, mtime_ns: int) -> dict[str, Any]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
 
 
 def i18n_languages(config: dict[str, Any]) -> list[dict[str, Any]]:
