@@ -1,0 +1,514 @@
+"""SGD, Adagrad, RMSprop, Adam and AdamW as ``torch.optim.Optimizer`` subclasses.
+
+Each class keeps torch's constructor signature and defaults, its param-group keys and its
+per-parameter state keys, created exactly when torch creates them, so a ``state_dict`` moves
+between these optimizers and torch's in both directions.
+
+Arithmetic: torch's default on CPU is its single-tensor implementation (a Python loop over the
+parameters; ``foreach`` is the default only on CUDA and similar devices). Here each rule is
+written once with ``torch._foreach_*`` ops, whose CPU kernels run the same per-tensor op on
+each tensor, in torch's order of operations, so trajectories agree with torch bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.optim import Optimizer
+
+from dlnotes._validation import check_number
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "RMSprop"]
+
+Params = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+def _scalar_dtype() -> torch.dtype:
+    """dtype of the ``step`` counters: float64 under a float64 default dtype, else float32."""
+    return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
+
+
+def _zero_step() -> Tensor:
+    """A fresh per-parameter step counter, as torch stores it (a 0-d CPU float tensor)."""
+    return torch.tensor(0.0, dtype=_scalar_dtype())
+
+
+class _Optimizer(Optimizer):
+    """The part every optimizer here shares: checks, closure, and skipping grad-less params.
+
+    Subclasses define ``_check(hyper)`` (raise for an invalid hyperparameter dict) and
+    ``_update(group, params)`` (one step for the group's parameters that have a gradient).
+    """
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group (torch fills in the defaults), then check its hyperparameters."""
+        super().add_param_group(param_group)
+        self._check(self.param_groups[-1])
+
+    @staticmethod
+    def _check(hyper: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
+        """Perform one optimization step.
+
+        Args:
+            closure: Re-evaluates the model and returns the loss (optional).
+
+        Returns:
+            The closure's loss, or None.
+        """
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            # Parameters whose grad is None are skipped: no state is created or touched.
+            params = [p for p in group["params"] if p.grad is not None]
+            for p in params:
+                if p.grad.is_sparse:
+                    raise TypeError(f"{type(self).__name__} supports dense gradients only")
+            if params:
+                self._update(group, params)
+        return loss
+
+
+def _check_common(hyper: dict[str, Any], *names: str) -> None:
+    """Each named hyperparameter must be a number >= 0 (torch's checks)."""
+    for name in names:
+        check_number(hyper[name], name, minimum=0.0)
+
+
+class SGD(_Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum, as ``torch.optim.SGD``.
+
+    PyTorch's momentum puts the learning rate *outside* the buffer (Sutskever et al. 2013 put it
+    inside); the two agree while η is constant and differ when a schedule changes η. The first
+    step copies the gradient into the buffer, with no dampening.
+
+    Args:
+        params: Parameters or param-group dicts (each group may override any hyperparameter).
+        lr: Learning rate η.
+        momentum: Momentum factor μ (0: plain SGD, no ``momentum_buffer`` state).
+        dampening: Dampening τ of the gradient entering the buffer.
+        weight_decay: L2 penalty λ, added to the gradient before momentum.
+        nesterov: Nesterov momentum (needs μ > 0 and τ = 0).
+        maximize: Ascend the objective instead of descending it.
+
+    Raises:
+        ValueError: A negative lr, momentum or weight_decay, or nesterov without momentum or
+            with dampening.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.optim import SGD
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        >>> opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> (w**2).sum().backward()
+        >>> opt.step()
+        >>> w.detach()
+        tensor([ 0.8000, -1.6000])
+        >>> sorted(opt.state[w])
+        ['momentum_buffer']
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+        }
+        self._check(defaults)
+        super().__init__(params, defaults)
+
+    @staticmethod
+    def _check(hyper: dict[str, Any]) -> None:
+        _check_common(hyper, "lr", "momentum", "weight_decay")
+        if hyper["nesterov"] and (hyper["momentum"] <= 0 or hyper["dampening"] != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening, got "
+                f"momentum={hyper['momentum']}, dampening={hyper['dampening']}"
+            )
+
+    def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
+        grads = [p.grad for p in params]
+        if group["maximize"]:
+            # g ← −∇f
+            grads = torch._foreach_neg(grads)
+        if group["weight_decay"] != 0:
+            # g ← g + λ θ   (coupled L2, before momentum)
+            grads = torch._foreach_add(grads, params, alpha=group["weight_decay"])
+        if mu != 0:
+            bufs, old_bufs, old_grads = [], [], []
+            for p, g in zip(params, grads, strict=True):
+                state = self.state[p]
+                if state.get("momentum_buffer") is None:
+                    # b₁ = g   (first step: a copy, no dampening)
+                    state["momentum_buffer"] = g.detach().clone()
+                else:
+                    old_bufs.append(state["momentum_buffer"])
+                    old_grads.append(g)
+                bufs.append(state["momentum_buffer"])
+            if old_bufs:
+                # b ← μ b + (1 − τ) g
+                torch._foreach_mul_(old_bufs, mu)
+                torch._foreach_add_(old_bufs, old_grads, alpha=1 - tau)
+            # g ← g + μ b (Nesterov), else g ← b
+            grads = torch._foreach_add(grads, bufs, alpha=mu) if group["nesterov"] else bufs
+        # θ ← θ − η g
+        torch._foreach_add_(params, grads, alpha=-lr)
+
+
+class Adagrad(_Optimizer):
+    """Adagrad (Duchi et al. 2011), as ``torch.optim.Adagrad``.
+
+    Each coordinate's step is divided by the root of its accumulated squared gradients, so the
+    effective learning rate only decreases. The accumulator ``sum`` (and ``step``) exists from
+    construction, filled with ``initial_accumulator_value``.
+
+    Args:
+        params: Parameters or param-group dicts.
+        lr: Learning rate η.
+        lr_decay: Decay of η with the step count: η / (1 + (t − 1) · lr_decay).
+        weight_decay: L2 penalty λ added to the gradient.
+        initial_accumulator_value: Starting value G₀ of the accumulator.
+        eps: ε added to √G (outside the square root).
+
+    Raises:
+        ValueError: A negative lr, lr_decay, weight_decay, initial_accumulator_value or eps.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.optim import Adagrad
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        >>> opt = Adagrad([w], lr=0.5)
+        >>> sorted(opt.state[w])  # created at construction, as torch does
+        ['step', 'sum']
+        >>> (w**2).sum().backward()
+        >>> opt.step()
+        >>> w.detach()  # the first step is η · sign(g)
+        tensor([ 0.5000, -1.5000])
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+        }
+        self._check(defaults)
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p]["step"] = _zero_step()
+                # G₀ = initial_accumulator_value
+                self.state[p]["sum"] = torch.full_like(p, initial_accumulator_value)
+
+    @staticmethod
+    def _check(hyper: dict[str, Any]) -> None:
+        _check_common(hyper, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        grads = [p.grad for p in params]
+        for p in params:
+            state = self.state[p]
+            if len(state) == 0:  # a group added after construction; torch reads the
+                state["step"] = _zero_step()  # optimizer-wide default here, not the group's
+                state["sum"] = torch.full_like(p, self.defaults["initial_accumulator_value"])
+        sums = [self.state[p]["sum"] for p in params]
+        steps = [self.state[p]["step"] for p in params]
+        # t ← t + 1   (per parameter)
+        torch._foreach_add_(steps, 1.0)
+        if group["weight_decay"] != 0:
+            # g ← g + λ θ
+            grads = torch._foreach_add(grads, params, alpha=group["weight_decay"])
+        # η_t = η / (1 + (t − 1) · lr_decay)
+        clr = [group["lr"] / (1 + (t.item() - 1) * group["lr_decay"]) for t in steps]
+        # G ← G + g²
+        torch._foreach_addcmul_(sums, grads, grads, 1)
+        # θ ← θ − η_t · g / (√G + ε)
+        std = torch._foreach_sqrt(sums)
+        torch._foreach_add_(std, group["eps"])
+        torch._foreach_addcdiv_(params, grads, std, [-c for c in clr])
+
+
+class RMSprop(_Optimizer):
+    """RMSprop (Hinton's lecture 6e), as ``torch.optim.RMSprop``.
+
+    A running mean of squared gradients replaces Adagrad's ever-growing sum. ε is added after
+    the square root (TensorFlow adds it inside). With ``centered`` the running mean of the
+    gradient is subtracted, estimating the variance; with ``momentum`` the scaled step goes
+    through a buffer.
+
+    Args:
+        params: Parameters or param-group dicts.
+        lr: Learning rate η.
+        alpha: Smoothing constant α of the running averages.
+        eps: ε added to the root.
+        weight_decay: L2 penalty λ added to the gradient.
+        momentum: Momentum factor μ (``momentum_buffer`` exists only when μ > 0).
+        centered: Divide by the root of the estimated variance (adds ``grad_avg``).
+
+    Raises:
+        ValueError: A negative lr, alpha, eps, weight_decay or momentum.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.optim import RMSprop
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        >>> opt = RMSprop([w], lr=0.01, centered=True)
+        >>> (w**2).sum().backward()
+        >>> opt.step()
+        >>> sorted(opt.state[w])
+        ['grad_avg', 'square_avg', 'step']
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+        }
+        self._check(defaults)
+        super().__init__(params, defaults)
+
+    @staticmethod
+    def _check(hyper: dict[str, Any]) -> None:
+        _check_common(hyper, "lr", "eps", "momentum", "weight_decay", "alpha")
+
+    def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        alpha, mu = group["alpha"], group["momentum"]
+        grads = [p.grad for p in params]
+        states = [self.state[p] for p in params]
+        for p, state in zip(params, states, strict=True):
+            if len(state) == 0:
+                state["step"] = _zero_step()
+                state["square_avg"] = torch.zeros_like(p)
+                if mu > 0:
+                    state["momentum_buffer"] = torch.zeros_like(p)
+                if group["centered"]:
+                    state["grad_avg"] = torch.zeros_like(p)
+        square_avgs = [s["square_avg"] for s in states]
+        # t ← t + 1
+        torch._foreach_add_([s["step"] for s in states], 1.0)
+        if group["weight_decay"] != 0:
+            # g ← g + λ θ
+            grads = torch._foreach_add(grads, params, alpha=group["weight_decay"])
+        # v ← α v + (1 − α) g²
+        torch._foreach_mul_(square_avgs, alpha)
+        torch._foreach_addcmul_(square_avgs, grads, grads, 1 - alpha)
+        if group["centered"]:
+            grad_avgs = [s["grad_avg"] for s in states]
+            # ḡ ← α ḡ + (1 − α) g   (as a lerp of ḡ toward g)
+            torch._foreach_lerp_(grad_avgs, grads, 1 - alpha)
+            # d = √(v − ḡ²)
+            avg = torch._foreach_addcmul(square_avgs, grad_avgs, grad_avgs, -1)
+            torch._foreach_sqrt_(avg)
+        else:
+            # d = √v
+            avg = torch._foreach_sqrt(square_avgs)
+        # d ← d + ε
+        torch._foreach_add_(avg, group["eps"])
+        if mu > 0:
+            bufs = [s["momentum_buffer"] for s in states]
+            # b ← μ b + g / d
+            torch._foreach_mul_(bufs, mu)
+            torch._foreach_addcdiv_(bufs, grads, avg)
+            # θ ← θ − η b
+            torch._foreach_add_(params, bufs, alpha=-group["lr"])
+        else:
+            # θ ← θ − η g / d
+            torch._foreach_addcdiv_(params, grads, avg, value=-group["lr"])
+
+
+class Adam(_Optimizer):
+    """Adam (Kingma & Ba 2015) with optional AMSGrad, as ``torch.optim.Adam``.
+
+    ``v`` is the *uncentered* second moment E[g²], not the variance. Both moments start at 0
+    and are bias-corrected; ε is added to √v̂, outside the root. ``weight_decay`` is a coupled
+    L2 term added to the gradient (so it is also divided by √v̂); `AdamW` decouples it.
+    AMSGrad keeps the running maximum of the raw ``v`` and bias-corrects that (Reddi et al.'s
+    algorithm has no bias correction).
+
+    Args:
+        params: Parameters or param-group dicts.
+        lr: Learning rate η.
+        betas: (β₁, β₂), the decay rates of the first and second moments, each in [0, 1).
+        eps: ε added to √v̂.
+        weight_decay: L2 penalty λ added to the gradient.
+        amsgrad: Use the running maximum of ``v`` (adds ``max_exp_avg_sq``).
+
+    Raises:
+        ValueError: A negative lr, eps or weight_decay, or a beta outside [0, 1).
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.optim import Adam
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        >>> opt = Adam([w], lr=0.1)
+        >>> (w**2).sum().backward()
+        >>> opt.step()
+        >>> w.detach()  # the first bias-corrected step is ≈ η · sign(g)
+        tensor([ 0.9000, -1.9000])
+        >>> sorted(opt.state[w])
+        ['exp_avg', 'exp_avg_sq', 'step']
+    """
+
+    _decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+        }
+        self._check(defaults)
+        defaults["betas"] = tuple(betas)
+        super().__init__(params, defaults)
+
+    @staticmethod
+    def _check(hyper: dict[str, Any]) -> None:
+        _check_common(hyper, "lr", "eps")
+        betas = hyper["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            check_number(beta, f"betas[{i}]", minimum=0.0, below=1.0)
+        _check_common(hyper, "weight_decay")
+
+    def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        grads = [p.grad for p in params]
+        states = [self.state[p] for p in params]
+        for p, state in zip(params, states, strict=True):
+            if len(state) == 0:
+                state["step"] = _zero_step()
+                state["exp_avg"] = torch.zeros_like(p)
+                state["exp_avg_sq"] = torch.zeros_like(p)
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = torch.zeros_like(p)
+        exp_avgs = [s["exp_avg"] for s in states]
+        exp_avg_sqs = [s["exp_avg_sq"] for s in states]
+        steps = [s["step"] for s in states]
+        # t ← t + 1   (per parameter: a parameter without a gradient keeps its count)
+        torch._foreach_add_(steps, 1.0)
+        if wd != 0:
+            if self._decoupled_weight_decay:
+                # θ ← θ (1 − η λ)   (AdamW: decay with the full lr, outside the moments)
+                torch._foreach_mul_(params, 1 - lr * wd)
+            else:
+                # g ← g + λ θ   (Adam: L2 inside the gradient, later divided by √v̂)
+                grads = torch._foreach_add(grads, params, alpha=wd)
+        # m ← β₁ m + (1 − β₁) g   (as a lerp of m toward g)
+        torch._foreach_lerp_(exp_avgs, grads, 1 - beta1)
+        # v ← β₂ v + (1 − β₂) g²
+        torch._foreach_mul_(exp_avg_sqs, beta2)
+        torch._foreach_addcmul_(exp_avg_sqs, grads, grads, 1 - beta2)
+        ts = [t.item() for t in steps]
+        if group["amsgrad"]:
+            max_sqs = [s["max_exp_avg_sq"] for s in states]
+            # v_max ← max(v_max, v)   (then bias-corrected like v)
+            torch._foreach_maximum_(max_sqs, exp_avg_sqs)
+            exp_avg_sqs = max_sqs
+        # d = √v / √(1 − β₂ᵗ) + ε = √v̂ + ε
+        denom = torch._foreach_sqrt(exp_avg_sqs)
+        torch._foreach_div_(denom, [(1 - beta2**t) ** 0.5 for t in ts])
+        torch._foreach_add_(denom, group["eps"])
+        # θ ← θ − η / (1 − β₁ᵗ) · m / d   (m / (1 − β₁ᵗ) = m̂)
+        torch._foreach_addcdiv_(params, exp_avgs, denom, [-(lr / (1 - beta1**t)) for t in ts])
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019), as ``torch.optim.AdamW``.
+
+    Before the Adam step, θ ← θ (1 − η λ): the decay is not divided by √v̂, so every weight
+    shrinks by the same proportion. torch multiplies λ by the full lr η; the paper multiplies
+    it by the schedule multiplier only, so the paper's λ values do not carry over.
+
+    Args:
+        params: Parameters or param-group dicts.
+        lr: Learning rate η.
+        betas: (β₁, β₂), each in [0, 1).
+        eps: ε added to √v̂.
+        weight_decay: Decoupled decay λ (default 1e-2, unlike Adam's 0).
+        amsgrad: Use the running maximum of ``v``.
+
+    Raises:
+        ValueError: A negative lr, eps or weight_decay, or a beta outside [0, 1).
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.optim import AdamW
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> w.grad = torch.zeros(2)  # no gradient signal: only the decay acts
+        >>> opt.step()
+        >>> w.detach()  # θ (1 − 0.1 · 0.5)
+        tensor([ 0.9500, -1.9000])
+    """
+
+    _decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
