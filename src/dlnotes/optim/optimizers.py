@@ -192,7 +192,8 @@ class Adagrad(_Optimizer):
         lr: Learning rate η.
         lr_decay: Decay of η with the step count: η / (1 + (t − 1) · lr_decay).
         weight_decay: L2 penalty λ added to the gradient.
-        initial_accumulator_value: Starting value G₀ of the accumulator.
+        initial_accumulator_value: Starting value G₀ of the accumulator. Like torch, only the
+            constructor's value is used (a param group's own value is ignored).
         eps: ε added to √G (outside the square root).
 
     Raises:
