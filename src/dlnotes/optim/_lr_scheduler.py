@@ -10,23 +10,8 @@ these schedules drive any ``torch.optim.Optimizer`` (ours or torch's) and sit in
 
 torch updates the lr *recursively* (η_t from η_{t−1}), not from the closed form, so that
 schedules compose by multiplication when chained; we follow it, so the floating-point values
-are torch's exactly. Warmup then decay, by chaining with torch's ``SequentialLR``:
-
-Examples:
-    >>> import torch
-    >>> from torch.optim.lr_scheduler import SequentialLR
-    >>> from dlnotes.optim import SGD, CosineAnnealingLR, LinearLR
-    >>> opt = SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
-    >>> warmup = LinearLR(opt, start_factor=0.25, total_iters=3)
-    >>> decay = CosineAnnealingLR(opt, T_max=4)
-    >>> sched = SequentialLR(opt, [warmup, decay], milestones=[3])
-    >>> lrs = []
-    >>> for _ in range(8):
-    ...     opt.step()
-    ...     lrs.append(round(sched.get_last_lr()[0], 4))
-    ...     sched.step()
-    >>> lrs
-    [0.025, 0.05, 0.075, 0.1, 0.0854, 0.05, 0.0146, 0.0]
+are torch's exactly. The package docstring (``dlnotes.optim``) shows warmup then decay with
+torch's ``SequentialLR``.
 """
 
 from __future__ import annotations
