@@ -80,6 +80,7 @@ __all__ = [
 
 _IMAGE = "(N, C, H, W) or (C, H, W)"
 _IntPair = int | tuple[int, int]
+_COLS_BYTES = 8 * 2**20  # im2col working set per matrix multiply
 
 
 # ----------------------------------------------------------------------------- formulas
@@ -246,6 +247,17 @@ def _same_padding(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[i
 # ----------------------------------------------------------------------------- im2col
 
 
+def _slide(t: Tensor, dim: int, out: int, k: int, stride: int, dilation: int) -> Tensor:
+    """A view of ``t`` with ``dim`` cut into ``out`` windows of ``k`` taps, appended as a last dim.
+
+    Element ``[..., y, ..., i]`` is ``t[..., s·y + d·i, ...]``: one output step moves s cells, one
+    tap moves d cells. Windows overlap and share memory; nothing is copied.
+    """
+    size, strides = list(t.shape), list(t.stride())
+    size[dim], strides[dim] = out, strides[dim] * stride
+    return t.as_strided([*size, k], [*strides, t.stride(dim) * dilation])
+
+
 def _windows(
     x: Tensor,
     kernel: tuple[int, int],
@@ -253,16 +265,12 @@ def _windows(
     dilation: tuple[int, int],
     out: tuple[int, int],
 ) -> Tensor:
-    """A view `(N, C, H_out, W_out, kH, kW)` of padded `(N, C, H, W)` input: every window, no copy.
+    """Every window of padded `(N, C, H, W)` input as a view `(N, C, H_out, W_out, kH, kW)`.
 
-    Element `[n, c, y, x, i, j]` is `x[n, c, s·y + d·i, s·x + d·j]`: moving one output pixel
-    steps s input pixels, moving one kernel tap steps d; windows overlap and share memory.
+    Element `[n, c, y, x, i, j]` is `x[n, c, s·y + d·i, s·x + d·j]`.
     """
-    sn, sc, sh, sw = x.stride()
-    return x.as_strided(
-        (x.shape[0], x.shape[1], out[0], out[1], kernel[0], kernel[1]),
-        (sn, sc, stride[0] * sh, stride[1] * sw, dilation[0] * sh, dilation[1] * sw),
-    )
+    rows = _slide(x, 2, out[0], kernel[0], stride[0], dilation[0])  # (N, C, Ho, W, kH)
+    return _slide(rows, 3, out[1], kernel[1], stride[1], dilation[1])  # (N, C, Ho, Wo, kH, kW)
 
 
 def unfold(
@@ -444,12 +452,23 @@ def conv2d(
     x = _pad(x, f_pad, 0.0)  # (N, C_in, H + pads, W + pads)
     ho, wo = _out_hw(x, (kh, kw), strd, dil)
 
-    # cols[n, g, (c, i, j), (y, x)] = x[n, g·C_in/g + c, s·y + d·i, s·x + d·j]   (im2col)
     windows = _windows(x, (kh, kw), strd, dil, (ho, wo))  # (N, C_in, Ho, Wo, kH, kW) view
-    cols = windows.permute(0, 1, 4, 5, 2, 3).reshape(n, groups, -1, ho * wo)
     w = weight.reshape(groups, c_out // groups, -1)  # (g, C_out/g, C_in/g·kH·kW)
-    # out[n, o, y, x] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, s·y + d·i, s·x + d·j] + b[o]
-    out = torch.matmul(w, cols)  # (N, g, C_out/g, Ho·Wo)
+    # The unrolled matrix has kH·kW times as many entries as the input (231 MB for a ResNet
+    # stage batch): build it for a few images at a time, so it stays in cache.
+    per_image = math.prod(windows.shape[1:]) * windows.element_size()  # bytes of cols
+    step = max(1, _COLS_BYTES // max(per_image, 1))
+    outs = []
+    for n0 in range(0, max(n, 1), step):  # one matmul when the input is small
+        # cols[n, g, (c, i, j), (y, x)] = x[n, g·C_in/g + c, s·y + d·i, s·x + d·j]   (im2col)
+        cols = (
+            windows[n0 : n0 + step]
+            .permute(0, 1, 4, 5, 2, 3)
+            .reshape(-1, groups, w.shape[2], ho * wo)
+        )
+        # out[n, o, y, x] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, s·y + d·i, s·x + d·j] + b[o]
+        outs.append(torch.matmul(w, cols))  # (images, g, C_out/g, Ho·Wo)
+    out = torch.cat(outs) if len(outs) > 1 else outs[0]
     out = out.reshape(n, c_out, ho, wo)
     if bias is not None:
         out = out + bias.reshape(1, c_out, 1, 1)
@@ -559,7 +578,7 @@ def _pool_output_size(
     return out
 
 
-def _pool_windows(
+def _pool_pad(
     x: Tensor,
     kernel: tuple[int, int],
     stride: tuple[int, int],
@@ -568,14 +587,13 @@ def _pool_windows(
     out: tuple[int, int],
     value: float,
 ) -> Tensor:
-    """Pad with `value` (enough for ceil_mode's last window) and return the window view."""
-    # Right/bottom padding so the last window, at (out − 1)·s + d(k − 1), is in bounds.
+    """Pad with `value`: p before, and after as much as ceil_mode's last window needs."""
+    # the last window ends at (out − 1)·s + d(k − 1) in padded coordinates
     extra = [
         max((o - 1) * s + d * (k - 1) + 1 - n - p, 0)
         for o, s, d, k, n, p in zip(out, stride, dilation, kernel, x.shape[2:], pad, strict=True)
     ]
-    xp = _pad(x, (pad[1], extra[1], pad[0], extra[0]), value)
-    return _windows(xp, kernel, stride, dilation, out)  # (N, C, Ho, Wo, kH, kW)
+    return _pad(x, (pad[1], extra[1], pad[0], extra[0]), value)
 
 
 def max_pool2d(
@@ -621,20 +639,24 @@ def max_pool2d(
     x, unbatched, kernel, strd, pad, dil, (ho, wo) = _check_pool_args(
         input, kernel_size, stride, padding, dilation, ceil_mode
     )
-    n, c = x.shape[:2]
-    windows = _pool_windows(x, kernel, strd, pad, dil, (ho, wo), -math.inf)
-    # out[n, c, y, x] = max_{i,j} x[n, c, s·y − p + d·i, s·x − p + d·j]
-    values, arg = windows.reshape(n, c, ho, wo, -1).max(dim=-1)  # first maximum on ties
-    if unbatched:
-        values = values[0]
+    xp = _pool_pad(x, kernel, strd, pad, dil, (ho, wo), -math.inf)  # (N, C, Hp, Wp)
+    # The max over a k×k window is the max over its rows of the max along each row, so slide
+    # along W, then along H: 2k comparisons per output instead of k².
+    # m[n, c, h, x] = max_j xp[n, c, h, s·x + d·j]   (first maximum on ties, as torch)
+    row_max, j_arg = _slide(xp, 3, wo, kernel[1], strd[1], dil[1]).max(dim=-1)  # (N, C, Hp, Wo)
+    # out[n, c, y, x] = max_i m[n, c, s·y + d·i, x]
+    values, i = _slide(row_max, 2, ho, kernel[0], strd[0], dil[0]).max(dim=-1)  # (N, C, Ho, Wo)
     if not return_indices:
-        return values
-    # argmax (i, j) in the window → input cell (s·y − p + d·i, s·x − p + d·j) → flat h·W + w
-    i, j = arg // kernel[1], arg % kernel[1]
+        return values[0] if unbatched else values
+    # The winning row's first maximum is the window's first in row-major order, as torch's.
+    j = _slide(j_arg, 2, ho, kernel[0], strd[0], dil[0]).gather(-1, i.unsqueeze(-1))[..., 0]
+    # (i, j) in the window → input cell (s·y − p + d·i, s·x − p + d·j) → flat index h·W + w
     rows = torch.arange(ho, device=x.device).reshape(ho, 1) * strd[0] - pad[0] + i * dil[0]
     cols = torch.arange(wo, device=x.device) * strd[1] - pad[1] + j * dil[1]
     indices = rows * x.shape[3] + cols
-    return values, indices[0] if unbatched else indices
+    if unbatched:
+        return values[0], indices[0]
+    return values, indices
 
 
 def avg_pool2d(
@@ -685,9 +707,12 @@ def avg_pool2d(
         divisor_override = check_int(divisor_override, "divisor_override")
         if divisor_override == 0:
             raise ValueError("divisor_override must be a nonzero int or None, got 0")
-    windows = _pool_windows(x, kernel, strd, pad, (1, 1), (ho, wo), 0.0)
-    # Σ_{i,j} x[n, c, s·y − p + i, s·x − p + j]
-    sums = windows.sum(dim=(-2, -1))  # (N, C, Ho, Wo)
+    xp = _pool_pad(x, kernel, strd, pad, (1, 1), (ho, wo), 0.0)  # (N, C, Hp, Wp)
+    # Window sums separate into row sums: Σ_{i,j} = Σ_i (Σ_j), 2k additions instead of k².
+    # r[n, c, h, x] = Σ_j xp[n, c, h, s·x + j]
+    row_sums = _slide(xp, 3, wo, kernel[1], strd[1], 1).sum(dim=-1)  # (N, C, Hp, Wo)
+    # sums[n, c, y, x] = Σ_i r[n, c, s·y + i, x]
+    sums = _slide(row_sums, 2, ho, kernel[0], strd[0], 1).sum(dim=-1)  # (N, C, Ho, Wo)
     if divisor_override is not None:
         out = sums / divisor_override
     else:
