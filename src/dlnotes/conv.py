@@ -640,20 +640,36 @@ def max_pool2d(
         input, kernel_size, stride, padding, dilation, ceil_mode
     )
     xp = _pool_pad(x, kernel, strd, pad, dil, (ho, wo), -math.inf)  # (N, C, Hp, Wp)
-    # The max over a k×k window is the max over its rows of the max along each row, so slide
-    # along W, then along H: 2k comparisons per output instead of k².
-    # m[n, c, h, x] = max_j xp[n, c, h, s·x + d·j]   (first maximum on ties, as torch)
-    row_max, j_arg = _slide(xp, 3, wo, kernel[1], strd[1], dil[1]).max(dim=-1)  # (N, C, Hp, Wo)
-    # out[n, c, y, x] = max_i m[n, c, s·y + d·i, x]
-    values, i = _slide(row_max, 2, ho, kernel[0], strd[0], dil[0]).max(dim=-1)  # (N, C, Ho, Wo)
+    (sh, sw), (dh, dw) = strd, dil
+    with torch.no_grad():  # find where each maximum is; the value is gathered below
+        # The max over a k×k window is the max over its rows of the max along each row, so
+        # slide along W, then along H: 2k comparisons per output instead of k².
+        # m[n, c, h, x] = max_j xp[n, c, h, s·x + d·j]   (j: first maximum on ties, as torch)
+        row_max, j_row = _slide(xp, 3, wo, kernel[1], sw, dw).max(dim=-1)  # (N, C, Hp, Wo)
+        # max[n, c, y, x] = max_i m[n, c, s·y + d·i, x]   (i: first row holding it)
+        best, i = _slide(row_max, 2, ho, kernel[0], sh, dh).max(dim=-1)  # (N, C, Ho, Wo)
+        # the winning row's first maximum is the window's first in row-major order, as torch's
+        j = _slide(j_row, 2, ho, kernel[0], sh, dh).gather(-1, i.unsqueeze(-1)).squeeze(-1)
+        # Nothing beats −∞ (a window of padding and −∞ only): torch then reports the window's
+        # first tap inside the input, i₀ = ⌈max(p − s·y, 0) / d⌉, likewise j₀.
+        ys, xs = torch.arange(ho, device=x.device), torch.arange(wo, device=x.device)
+        i0 = (torch.clamp(pad[0] - sh * ys, min=0) + dh - 1) // dh  # (Ho,)
+        j0 = (torch.clamp(pad[1] - sw * xs, min=0) + dw - 1) // dw  # (Wo,)
+        none = best == -math.inf
+        i = torch.where(none, i0.reshape(ho, 1), i)
+        j = torch.where(none, j0, j)
+        # window tap (i, j) → padded cell (s·y + d·i, s·x + d·j)
+        rows = (sh * ys).reshape(ho, 1) + dh * i  # (N, C, Ho, Wo)
+        cols = sw * xs + dw * j
+    # out[n, c, y, x] = xp[n, c, s·y + d·i*, s·x + d·j*]: a gather, so the gradient goes to
+    # that one cell (accumulating where windows overlap), as in torch's backward
+    width = xp.shape[3]
+    flat = (rows * width + cols).flatten(2)  # (N, C, Ho·Wo) into each padded plane
+    values = xp.flatten(2).gather(2, flat).reshape(rows.shape)
     if not return_indices:
         return values[0] if unbatched else values
-    # The winning row's first maximum is the window's first in row-major order, as torch's.
-    j = _slide(j_arg, 2, ho, kernel[0], strd[0], dil[0]).gather(-1, i.unsqueeze(-1))[..., 0]
-    # (i, j) in the window → input cell (s·y − p + d·i, s·x − p + d·j) → flat index h·W + w
-    rows = torch.arange(ho, device=x.device).reshape(ho, 1) * strd[0] - pad[0] + i * dil[0]
-    cols = torch.arange(wo, device=x.device) * strd[1] - pad[1] + j * dil[1]
-    indices = rows * x.shape[3] + cols
+    # padded cell → input cell (h − p, w − p) → flat index h·W + w into the H·W plane
+    indices = (rows - pad[0]) * x.shape[3] + (cols - pad[1])
     if unbatched:
         return values[0], indices[0]
     return values, indices
