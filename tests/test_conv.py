@@ -862,6 +862,7 @@ ERRORS = [
         ValueError,
         r"groups=4 must divide out_channels=6",
     ),
+    (lambda: conv_param_count(4, 6, 3, bias=1), TypeError, r"bias must be a bool"),
     (lambda: conv_param_count(4, 6, (3, 0)), ValueError, r"kernel_size must be >= 1"),
 ]
 

@@ -27,6 +27,7 @@ from torch import Tensor
 
 __all__ = [
     "LOW_PRECISION",
+    "check_bool",
     "check_int",
     "check_number",
     "check_param_tensors",
@@ -117,6 +118,22 @@ def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` after checking it is a ``bool`` (``ceil_mode=1`` is a bug, not True).
+
+    Examples:
+        >>> check_bool(True, "ceil_mode")
+        True
+        >>> check_bool(None, "bias")
+        Traceback (most recent call last):
+            ...
+        TypeError: bias must be a bool, got NoneType None
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
+    return value
 
 
 def check_number(

@@ -62,7 +62,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dlnotes._validation import check_int, check_tensor, ntuple
+from dlnotes._validation import check_bool, check_int, check_tensor, ntuple
 
 __all__ = [
     "AvgPool2d",
@@ -194,6 +194,7 @@ def conv_param_count(
     """
     c_in, c_out, groups = _check_channels(in_channels, out_channels, groups)
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    check_bool(bias, "bias")
     # #params = C_out · (C_in / g) · kH · kW + C_out
     return c_out * (c_in // groups) * kh * kw + (c_out if bias else 0)
 
@@ -546,8 +547,7 @@ def _check_pool_args(
     )
     pad = ntuple(padding, 2, "padding", minimum=0)
     dil = ntuple(dilation, 2, "dilation", minimum=1)
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"ceil_mode must be a bool, got {type(ceil_mode).__name__}")
+    check_bool(ceil_mode, "ceil_mode")
     if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(
             f"padding must be at most half the kernel size (p <= k // 2, as in "
@@ -639,6 +639,7 @@ def max_pool2d(
     x, unbatched, kernel, strd, pad, dil, (ho, wo) = _check_pool_args(
         input, kernel_size, stride, padding, dilation, ceil_mode
     )
+    check_bool(return_indices, "return_indices")
     xp = _pool_pad(x, kernel, strd, pad, dil, (ho, wo), -math.inf)  # (N, C, Hp, Wp)
     (sh, sw), (dh, dw) = strd, dil
     with torch.no_grad():  # find where each maximum is; the value is gathered below
@@ -717,8 +718,7 @@ def avg_pool2d(
     x, unbatched, kernel, strd, pad, _, (ho, wo) = _check_pool_args(
         input, kernel_size, stride, padding, 1, ceil_mode
     )
-    if not isinstance(count_include_pad, bool):
-        raise TypeError(f"count_include_pad must be a bool, got {type(count_include_pad).__name__}")
+    check_bool(count_include_pad, "count_include_pad")
     if divisor_override is not None:
         divisor_override = check_int(divisor_override, "divisor_override")
         if divisor_override == 0:
@@ -809,8 +809,7 @@ class Conv2d(nn.Module):
                 f"padding_mode must be 'zeros' (torch's 'reflect', 'replicate' and "
                 f"'circular' are not implemented), got {padding_mode!r}"
             )
-        if not isinstance(bias, bool):
-            raise TypeError(f"bias must be a bool, got {type(bias).__name__}")
+        check_bool(bias, "bias")
         self.padding_mode = padding_mode
         factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(
