@@ -642,9 +642,15 @@ def max_pool2d(
     check_bool(return_indices, "return_indices")
     xp = _pool_pad(x, kernel, strd, pad, dil, (ho, wo), -math.inf)  # (N, C, Hp, Wp)
     (sh, sw), (dh, dw) = strd, dil
+    # The max over a k×k window is the max over its rows of the max along each row, so slide
+    # along W, then along H: 2k comparisons per output instead of k².
+    if not return_indices and not (torch.is_grad_enabled() and xp.requires_grad):
+        # nothing to locate: m[n, c, h, x] = max_j xp[n, c, h, s·x + d·j]
+        row_max = _slide(xp, 3, wo, kernel[1], sw, dw).amax(dim=-1)  # (N, C, Hp, Wo)
+        # out[n, c, y, x] = max_i m[n, c, s·y + d·i, x]
+        values = _slide(row_max, 2, ho, kernel[0], sh, dh).amax(dim=-1)  # (N, C, Ho, Wo)
+        return values[0] if unbatched else values
     with torch.no_grad():  # find where each maximum is; the value is gathered below
-        # The max over a k×k window is the max over its rows of the max along each row, so
-        # slide along W, then along H: 2k comparisons per output instead of k².
         # m[n, c, h, x] = max_j xp[n, c, h, s·x + d·j]   (j: first maximum on ties, as torch)
         row_max, j_row = _slide(xp, 3, wo, kernel[1], sw, dw).max(dim=-1)  # (N, C, Hp, Wo)
         # max[n, c, y, x] = max_i m[n, c, s·y + d·i, x]   (i: first row holding it)
