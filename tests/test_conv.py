@@ -333,6 +333,7 @@ def test_max_pool2d_values_indices_and_gradients_match_torch(seed, case, dtype, 
     assert_close(values, ref_values, **TOL[dtype])
     assert indices.dtype == torch.int64
     assert torch.equal(indices, ref_indices)
+    assert_close(max_pool2d(x, *args), ref_values, **TOL[dtype])  # values only: a faster path
     if not has_padding_only_window(case):  # see there
         check_same(
             lambda x: max_pool2d(x, *args), lambda x: F.max_pool2d(x, *args), [x], seed, TOL[dtype]
@@ -351,6 +352,15 @@ def test_max_pool2d_ties_pick_the_first_maximum_in_row_major_order_like_torch(se
     assert torch.equal(
         max_pool2d(x, *args, return_indices=True)[1], F.max_pool2d(x, *args, return_indices=True)[1]
     )
+    assert torch.equal(max_pool2d(x, *args), F.max_pool2d(x, *args))  # values-only path
+    if not has_padding_only_window(case):  # see there
+        check_same(
+            lambda x: max_pool2d(x, *args),
+            lambda x: F.max_pool2d(x, *args),
+            [x],
+            seed,
+            TOL[torch.float64],
+        )
 
 
 @FAST
