@@ -621,7 +621,10 @@ def max_pool2d(
         `(N, C, H_out, W_out)` maxima; with `return_indices`, also int64 indices into each
         flattened `H·W` input plane, the first maximum in row-major window order on ties.
         (NaN propagates to the value; with several NaNs in a window torch's index is the last
-        one, ours the first.) The gradient flows only to the selected cell.
+        one, ours the first.) The gradient flows only to the selected cell. A window with no
+        input cell (possible with dilation) gives −∞ and, like torch, the index of its first
+        tap at or past 0 in each axis; torch's backward sends that window's gradient to the
+        cell of that flat index, ours sends none.
 
     Raises:
         TypeError: non-floating input or a non-int hyperparameter.
