@@ -10,8 +10,17 @@ results. For each thread count, the harness
 3. merges each side's rounds and reports the median and interquartile range per call, and the
    ratio of the medians.
 
-Usage: ``python -m benchmarks [--threads 1 2] [--only SUBSTRING] [--min-run-time SECONDS]
-[--no-save]``.
+A module's cases are data: ``benchmarks/cases/<module>.py`` declares ``PAGE``, the question
+page the module serves (``"batch-norm"`` for ``docs/batch-norm.{en,zh}.md``), and ``OPS``, a list
+of :class:`Op`; each ``Op`` expands to one :class:`Case` per mode it lists. :func:`timed` wraps a
+call for a mode (no_grad for eval, input gradients for forward + backward), so a setup only
+builds inputs and the two calls.
+
+Usage: ``python -m benchmarks [--threads 1 2] [--only TEXT] [--min-run-time SECONDS]
+[--no-save]``. Without ``--only`` every case is measured; with it, the cases whose name contains
+``TEXT`` (or whose module is ``TEXT``, e.g. ``--only norm``). Either way the run is merged into
+``benchmarks/results.json`` by case name (:func:`benchmarks.results.merge`): the measured cases'
+rows are replaced, every other row is kept with the machine it was measured on.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import os
 import pkgutil
 import platform
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +50,7 @@ class Case:
     """One operation at one size, ours against torch.
 
     Attributes:
-        name: Unique id, ``"<op>/<mode>"`` by convention, e.g. ``"batch_norm/train-forward"``.
+        name: Unique id, ``"<op>/<mode>"``, e.g. ``"batch_norm/train-forward"``.
         op: The dlnotes operation, e.g. ``"batch_norm"``.
         mode: What is timed, one of :data:`benchmarks.results.MODES`.
         ours: Our callable's qualified name, for the table.
@@ -53,6 +62,8 @@ class Case:
         tolerance: atol = rtol of the agreement check. It is a sanity check, not the parity
             proof (tests/test_norm.py is): float32 sums over thousands of values, such as a
             weight gradient, differ from torch's in the fourth digit.
+        page: The question page the case serves (``PAGE`` of its cases module).
+        module: The cases module it comes from (``"norm"`` for ``benchmarks/cases/norm.py``).
     """
 
     name: str
@@ -64,16 +75,84 @@ class Case:
     setup: Callable[[], tuple[Fn, Fn]]
     target: float | None = None
     tolerance: float = 1e-3
+    page: str = ""
+    module: str = ""
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation, ours against torch, declared as data: one :class:`Case` per mode.
+
+    Attributes:
+        op: The operation's name, the first half of each case name (``"batch_norm"``).
+        ours: Our callable's qualified name, e.g. ``"dlnotes.norm.batch_norm"``.
+        torch: The torch counterpart's name as the table shows it, e.g. ``"F.batch_norm"``.
+        size: Input size and dtype as shown in the table.
+        setup: ``setup(mode)`` builds fresh seeded inputs and returns ``(ours_fn, torch_fn)``,
+            two zero-argument callables doing the same work (see :func:`timed`).
+        modes: Each mode to time, with the largest acceptable ours/torch ratio or None.
+        tolerance: See :class:`Case`.
+    """
+
+    op: str
+    ours: str
+    torch: str
+    size: str
+    setup: Callable[[str], tuple[Fn, Fn]]
+    modes: Mapping[str, float | None]
+    tolerance: float = 1e-3
+
+    def cases(self, page: str, module: str) -> list[Case]:
+        """One case per mode, named ``"<op>/<mode>"``."""
+        return [
+            Case(
+                name=f"{self.op}/{mode}",
+                op=self.op,
+                mode=mode,
+                ours=self.ours,
+                torch=self.torch,
+                size=self.size,
+                setup=lambda mode=mode: self.setup(mode),
+                target=target,
+                tolerance=self.tolerance,
+                page=page,
+                module=module,
+            )
+            for mode, target in self.modes.items()
+        ]
+
+
+def timed(mode: str, fn: Fn, wrt: Sequence[torch.Tensor] = (), grad: Any = None) -> Fn:
+    """``fn`` wrapped for ``mode``: what one timed call does.
+
+    - ``"eval-forward"``: ``fn()`` under ``torch.no_grad()``;
+    - ``"train-forward-backward"``: ``fn()``, then the gradients of ``wrt`` for the upstream
+      gradient ``grad`` (``torch.autograd.grad``, nothing accumulates into ``.grad``);
+    - any other mode: ``fn()`` as it is.
+    """
+    if mode not in results.MODES:
+        raise ValueError(f"unknown mode {mode!r}, expected one of {[*results.MODES]}")
+    if mode == "eval-forward":
+        return torch.no_grad()(fn)
+    if mode == "train-forward-backward":
+        if not wrt or grad is None:
+            raise ValueError("train-forward-backward needs the inputs (wrt) and grad")
+        return lambda: torch.autograd.grad(fn(), list(wrt), grad)
+    return fn
 
 
 def discover() -> list[Case]:
-    """Every ``CASES`` entry of every module in ``benchmarks.cases``, in module order."""
+    """The cases of every module in ``benchmarks.cases`` (its ``OPS``), in module order."""
     import benchmarks.cases as package
 
     found: list[Case] = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
-        found += getattr(module, "CASES", [])
+        page, ops = getattr(module, "PAGE", None), getattr(module, "OPS", None)
+        if not isinstance(page, str) or not isinstance(ops, list):
+            raise ValueError(f"{module.__name__} must declare PAGE (str) and OPS (list of Op)")
+        for op in ops:
+            found += op.cases(page, info.name)
     names = [case.name for case in found]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
@@ -136,6 +215,8 @@ def measure(case: Case, threads: int, rounds: int, min_run_time: float) -> dict[
         "case": case.name,
         "op": case.op,
         "mode": case.mode,
+        "page": case.page,
+        "run": 0,
         "ours": case.ours,
         "torch": case.torch,
         "size": case.size,
@@ -154,7 +235,7 @@ def _ms(time: dict[str, Any]) -> str:
 
 def format_table(data: dict[str, Any]) -> str:
     """Plain-text table for the terminal: medians ± IQR in ms, ratio, target."""
-    m = data["machine"]
+    m = data["runs"][-1]
     lines = [
         f"{m['cpu']} ({m['logical_cpus']} logical CPUs, {m['cpu_capability']}), "
         f"torch {m['torch']}, Python {m['python']}, {m['date']}, load {m['load_average']}",
@@ -171,22 +252,30 @@ def format_table(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def selected(cases: list[Case], only: str) -> list[Case]:
+    """The cases ``--only`` picks: the name contains ``only``, or the module is ``only``."""
+    return [case for case in cases if only in case.name or only == case.module]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     summary = __doc__.split("\n")[0]
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=summary)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="default: 1 2")
-    parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument(
+        "--only", default="", help="measure the cases whose name contains this (or module)"
+    )
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per side")
     parser.add_argument("--min-run-time", type=float, default=0.4, help="seconds per round")
     parser.add_argument("--no-save", action="store_true", help=f"do not write {results.RESULTS}")
     args = parser.parse_args(argv)
 
-    cases = [case for case in discover() if args.only in case.name]
+    every = discover()
+    cases = selected(every, args.only)
     if not cases:
-        parser.error(f"no case name contains {args.only!r}")
+        parser.error(f"no case name contains {args.only!r} and no module is called that")
     data: dict[str, Any] = {
         "schema": results.SCHEMA,
-        "machine": machine_info(),
+        "runs": [machine_info()],
         "threads": args.threads,
         "page_threads": args.threads[0],
         "results": [],
@@ -202,11 +291,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         torch.set_num_threads(previous_threads)
     print(format_table(results.validate(data)))
-    if args.no_save or args.only:
-        print("(not saved: --no-save or --only)", file=sys.stderr)
+    if args.no_save:
+        print("(not saved: --no-save)", file=sys.stderr)
     else:
-        results.save(data)
-        print(f"saved {results.RESULTS}", file=sys.stderr)
+        old = results.load() if results.RESULTS.exists() else None
+        merged = results.merge(old, data, keep={case.name for case in every})
+        results.save(merged)
+        kept = len(merged["results"]) - len(data["results"])
+        print(
+            f"saved {results.RESULTS}: {len(data['results'])} rows measured now, "
+            f"{kept} kept from earlier runs",
+            file=sys.stderr,
+        )
     missed = [r["case"] for r in data["results"] if r["met"] is False]
     if missed:
         print(f"targets missed: {missed}", file=sys.stderr)

@@ -1,14 +1,17 @@
 """MkDocs hook: the Performance page's tables, rendered from ``benchmarks/results.json``.
 
 ``make bench`` times every ``dlnotes`` operation against torch and writes the data file; this
-hook replaces ``<!-- benchmarks-table -->`` on a page with the machine the numbers come from and
+hook replaces ``<!-- benchmarks-table -->`` on a page with the machine(s) the numbers come from
+and, per question (in nav order, headed by that page's own title), the operations compared and
 one Markdown table per thread count, in the page's language. No number on the page is typed by
-hand. A missing or malformed data file fails the build. ``mkdocs serve`` watches the file.
+hand. A missing or malformed data file, a row naming a page that does not exist, or a mode
+without a label in the page's language fails the build. ``mkdocs serve`` watches the file.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,6 +37,9 @@ def _load_results_module() -> ModuleType:
 
 results = _load_results_module()
 
+# The page's sentences in each language. Mode labels live with the modes, in
+# benchmarks/results.py (MODES), so a new mode is declared in one place.
+# Chinese text puts half-width brackets around numbers and code: "0.85 (0.02)", not "0.85（0.02）".
 TEXT = {
     "en": {
         "machine": (
@@ -41,10 +47,15 @@ TEXT = {
             "Python {python}, torch {torch}, on {date}; load average when the run started: "
             "{load}."
         ),
-        "caption": (
-            "**{threads} thread{plural}** (`torch.set_num_threads({threads})`){main}. "
-            "Times are medians per call, interquartile range in parentheses."
+        "runs": (
+            "The rows come from {count} runs (`python -m benchmarks --only` re-measures some "
+            "cases and keeps the rest). A ratio is always measured within one run; compare "
+            "milliseconds only within a run."
         ),
+        "run": "Run {number}: {machine}",
+        "group_runs": "Measured in run {numbers}.",
+        "times": "Times are medians per call in milliseconds, interquartile range in parentheses.",
+        "caption": "**{threads} thread{plural}** (`torch.set_num_threads({threads})`){main}",
         "main": ": the reference for the targets",
         "compared": "Each operation and its torch counterpart, with the input both are given:",
         "pair": "`{ours}` against `{torch}`, on {size}",
@@ -52,37 +63,27 @@ TEXT = {
         "time": "{median} ({iqr})",
         "met": "met ✓ (≤\u00a0{target}×)",
         "missed": "missed ✗ (≤\u00a0{target}×)",
-        "modes": {
-            "train-forward": "training forward",
-            "train-forward-backward": "training forward + backward",
-            "eval-forward": "eval forward",
-            "backward": "backward only",
-            "call": "one call",
-        },
     },
     "zh": {
         "machine": (
-            "测量环境：{cpu}（{logical_cpus} 个逻辑 CPU，{cpu_capability}），{platform}，"
+            "测量环境：{cpu}，{logical_cpus} 个逻辑 CPU，{cpu_capability}，{platform}，"
             "Python {python}，torch {torch}，时间 {date}；开始时的系统平均负载：{load}。"
         ),
-        "caption": (
-            "**{threads} 个线程**（`torch.set_num_threads({threads})`）{main}。"
-            "耗时为单次调用的中位数，括号内为四分位距。"
+        "runs": (
+            "下面的数据来自 {count} 次运行（`python -m benchmarks --only` 只重测部分用例，"
+            "其余保留）。每个比值都在同一次运行中测得；毫秒数只在同一次运行内可比。"
         ),
+        "run": "第 {number} 次运行：{machine}",
+        "group_runs": "测于第 {numbers} 次运行。",
+        "times": "耗时为单次调用的中位数，单位毫秒，括号内为四分位距。",
+        "caption": "**{threads} 个线程** (`torch.set_num_threads({threads})`){main}",
         "main": "：目标以此为准",
         "compared": "各运算与对应的 torch 运算，以及两者使用的输入：",
         "pair": "`{ours}` 对比 `{torch}`，输入 {size}",
         "head": "| 运算 | 计时内容 | 我们，毫秒 | torch，毫秒 | 我们 / torch | 目标 |",
-        "time": "{median}（{iqr}）",
-        "met": "达成 ✓（≤\u00a0{target}×）",
-        "missed": "未达成 ✗（≤\u00a0{target}×）",
-        "modes": {
-            "train-forward": "训练前向",
-            "train-forward-backward": "训练前向 + 反向",
-            "eval-forward": "推理前向",
-            "backward": "仅反向",
-            "call": "单次调用",
-        },
+        "time": "{median} ({iqr})",
+        "met": "达成 ✓ (≤\u00a0{target}×)",
+        "missed": "未达成 ✗ (≤\u00a0{target}×)",
     },
 }
 
@@ -94,19 +95,30 @@ def _ms(microseconds: float) -> str:
 
 
 def _short(name: str) -> str:
-    return name.removeprefix("dlnotes.norm.").removeprefix("dlnotes.")
+    """``dlnotes.<module>.`` (any module path) dropped: ``dlnotes.conv.Conv2d`` -> ``Conv2d``."""
+    return re.sub(r"^dlnotes\.(?:[a-z_][a-z0-9_]*\.)*", "", name)
 
 
-def machine_line(data: dict[str, Any], lang: str) -> str:
-    """Where and when the numbers were measured, in one sentence."""
-    machine = data["machine"]
-    load = " / ".join(f"{x:.1f}" for x in machine["load_average"])
-    return TEXT[lang]["machine"].format(**{**machine, "load": load})
+def _machine(run: dict[str, Any], lang: str) -> str:
+    load = " / ".join(f"{x:.1f}" for x in run["load_average"])
+    return TEXT[lang]["machine"].format(**{**run, "load": load})
 
 
-def compared(data: dict[str, Any], lang: str) -> str:
+def machine_text(data: dict[str, Any], lang: str) -> str:
+    """Where and when the numbers were measured: one sentence, or one line per run."""
+    runs = data["runs"]
+    if len(runs) == 1:
+        return _machine(runs[0], lang)
+    items = [
+        "- " + TEXT[lang]["run"].format(number=i + 1, machine=_machine(run, lang))
+        for i, run in enumerate(runs)
+    ]
+    return "\n".join([TEXT[lang]["runs"].format(count=len(runs)), "", *items])
+
+
+def compared(rows: list[dict[str, Any]], lang: str) -> str:
     """A list of the operations compared: ours, torch's counterpart, the input (once per op)."""
-    pairs = {row["op"]: row for row in data["results"]}  # one entry per operation, in order
+    pairs = {row["op"]: row for row in rows}  # one entry per operation, in order
     items = [
         "- " + TEXT[lang]["pair"].format(ours=_short(r["ours"]), torch=r["torch"], size=r["size"])
         for r in pairs.values()
@@ -114,11 +126,11 @@ def compared(data: dict[str, Any], lang: str) -> str:
     return "\n".join([TEXT[lang]["compared"], "", *items])
 
 
-def results_table(data: dict[str, Any], threads: int, lang: str) -> str:
-    """One Markdown table: every case measured at ``threads`` threads."""
+def results_table(rows: list[dict[str, Any]], threads: int, lang: str) -> str:
+    """One Markdown table: the given rows measured at ``threads`` threads."""
     text = TEXT[lang]
-    rows = [text["head"], "|---|---|--:|--:|--:|---|"]
-    for row in data["results"]:
+    lines = [text["head"], "|---|---|--:|--:|--:|---|"]
+    for row in rows:
         if row["threads"] != threads:
             continue
         ours, theirs = row["ours_time"], row["torch_time"]
@@ -129,43 +141,96 @@ def results_table(data: dict[str, Any], threads: int, lang: str) -> str:
             verdict = text["met" if row["met"] else "missed"].format(target=f"{target:g}")
         cells = [
             f"`{_short(row['ours'])}`",
-            text["modes"][row["mode"]],
+            results.mode_label(row["mode"], lang),
             text["time"].format(median=_ms(ours["median_us"]), iqr=_ms(ours["iqr_us"])),
             text["time"].format(median=_ms(theirs["median_us"]), iqr=_ms(theirs["iqr_us"])),
             f"**{row['ratio']:.2f}×**",
             verdict,
         ]
-        rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
-def render(data: dict[str, Any], lang: str) -> str:
-    """Machine line, operations compared, one captioned table per thread count (reference first)."""
+def groups(data: dict[str, Any], order: list[str] | None = None) -> dict[str, list[dict]]:
+    """The rows by question page: pages in ``order`` first (the nav's), the rest as they come."""
+    by_page: dict[str, list[dict]] = {}
+    for row in data["results"]:
+        by_page.setdefault(row["page"], []).append(row)
+    rank = {page: i for i, page in enumerate(order or [])}
+    first = {page: i for i, page in enumerate(by_page)}
+    ranked = sorted(by_page, key=lambda p: (rank.get(p, len(rank)), first[p]))
+    return {page: by_page[page] for page in ranked}
+
+
+def page_title(page: str, lang: str, docs: Path) -> str:
+    """The ``# `` title of ``docs/<page>.<lang>.md``: the group's heading, in the page's words."""
+    path = docs / f"{page}.{lang}.md"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise ValueError(f"benchmark rows name page {page!r}, but {path} is missing") from error
+    for line in lines:
+        if line.startswith("# "):
+            return re.sub(r"\s*\{.*\}\s*$", "", line[2:]).strip()
+    raise ValueError(f"{path} has no '# ' title for the benchmark group heading")
+
+
+def render(
+    data: dict[str, Any], lang: str, order: list[str] | None = None, docs: Path = ROOT / "docs"
+) -> str:
+    """Machine line(s), then per question: a heading, the operations compared, one table per
+    thread count (reference first)."""
     text = TEXT[lang]
-    order = [data["page_threads"], *(t for t in data["threads"] if t != data["page_threads"])]
-    parts = [machine_line(data, lang), compared(data, lang)]
-    for threads in order:
-        caption = text["caption"].format(
-            threads=threads,
-            plural="" if threads == 1 else "s",
-            main=text["main"] if threads == data["page_threads"] else "",
-        )
-        parts += [caption, results_table(data, threads, lang)]
+    thread_order = [
+        data["page_threads"],
+        *(t for t in data["threads"] if t != data["page_threads"]),
+    ]
+    parts = [machine_text(data, lang), text["times"]]
+    for page, rows in groups(data, order).items():
+        parts.append(f"### [{page_title(page, lang, docs)}]({page}.md) {{ #bench-{page} }}")
+        if len(data["runs"]) > 1:
+            numbers = ", ".join(str(n + 1) for n in sorted({row["run"] for row in rows}))
+            parts.append(text["group_runs"].format(numbers=numbers))
+        parts.append(compared(rows, lang))
+        for threads in thread_order:
+            if not any(row["threads"] == threads for row in rows):
+                continue
+            caption = text["caption"].format(
+                threads=threads,
+                plural="" if threads == 1 else "s",
+                main=text["main"] if threads == data["page_threads"] else "",
+            )
+            parts += [caption, results_table(rows, threads, lang)]
     return "\n\n".join(parts)
+
+
+def nav_pages(nav: Any) -> list[str]:
+    """Page names (``batch-norm``) in the order the nav lists them."""
+    found: list[str] = []
+    for item in nav or []:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            found += nav_pages(value)
+        elif isinstance(value, str) and value.endswith(".md"):
+            found.append(value.removesuffix(".md"))
+    return found
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if MARKER not in markdown:
         return markdown
+    lang = getattr(page.file, "locale", "en")
+    order = nav_pages(config["nav"]) if config else None
+    docs = Path(config["docs_dir"]) if config else ROOT / "docs"
     try:
         data = results.load(results.RESULTS)
+        table = render(data, lang, order, docs)
     except (OSError, ValueError) as error:
         raise PluginError(
-            f"{page.file.src_path}: cannot render the benchmark table from {results.RESULTS} "
+            f"{page.file.src_path}: cannot render the benchmark tables from {results.RESULTS} "
             f"(run `make bench`): {error}"
         ) from error
-    lang = getattr(page.file, "locale", "en")
-    return markdown.replace(MARKER, render(data, lang))
+    return markdown.replace(MARKER, table)
 
 
 def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:

@@ -1,15 +1,17 @@
 """The Performance page is rendered from the benchmark data file, in both languages.
 
 Nothing here times anything (that is ``make bench``'s job, and timings are too noisy to assert):
-the tests check that ``benchmarks/results.json`` follows its format, that it covers every case
-the harness registers, and that ``hooks/benchmarks.py`` turns it into the page's tables in
-English and Chinese.
+the tests check that ``benchmarks/results.json`` follows its format and covers every case the
+harness registers, that a partial run (``--only``) is merged into the file by case name, and
+that ``hooks/benchmarks.py`` turns the file into the page's tables, grouped by question, in
+every language of the site.
 """
 
 from __future__ import annotations
 
 import copy
 import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
@@ -18,14 +20,40 @@ from typing import Any
 
 import markdown
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("benchmarks_hook", ROOT / "hooks" / "benchmarks.py")
 hook = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(hook)
+results = hook.results
 
-DATA = hook.results.load()
+DATA = results.load()
 LANGS = ("en", "zh")
+
+
+class _Loader(yaml.SafeLoader):
+    """mkdocs.yml with its ``!!python/name:`` tags read as None."""
+
+
+_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def site_languages() -> list[str]:
+    """The locales of the i18n plugin in mkdocs.yml, the site's one list of languages."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "i18n" in plugin:
+            return [language["locale"] for language in plugin["i18n"]["languages"]]
+    raise AssertionError("mkdocs.yml has no i18n plugin")
+
+
+def harness():
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import harness
+
+    return harness
 
 
 def render_page(lang: str) -> str:
@@ -35,21 +63,64 @@ def render_page(lang: str) -> str:
     return hook.on_page_markdown(source, page=page, config=None, files=None)
 
 
-def test_data_file_has_every_case_at_every_thread_count() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from benchmarks.harness import discover
-
-    names = {case.name for case in discover()}
-    for threads in DATA["threads"]:
-        measured = {row["case"] for row in DATA["results"] if row["threads"] == threads}
-        assert measured == names, f"rerun `make bench`: {threads} thread(s) differ from cases"
-
-
-def mutated(change) -> dict[str, Any]:
-    data = copy.deepcopy(DATA)
+def mutated(change, data: dict[str, Any] = DATA) -> dict[str, Any]:
+    data = copy.deepcopy(data)
     change(data)
     return data
+
+
+def run_of(rows: list[dict[str, Any]], machine: dict[str, Any]) -> dict[str, Any]:
+    """A run's data, as the harness builds it: one machine, the given rows."""
+    threads = sorted({row["threads"] for row in rows})
+    return {
+        "schema": results.SCHEMA,
+        "runs": [machine],
+        "threads": threads,
+        "page_threads": threads[0],
+        "results": [{**row, "run": 0} for row in rows],
+    }
+
+
+def rescaled(row: dict[str, Any], factor: float) -> dict[str, Any]:
+    """``row`` as a later run might measure it: our median scaled by ``factor``."""
+    row = copy.deepcopy(row)
+    row["ours_time"]["median_us"] *= factor
+    row["ratio"] = row["ours_time"]["median_us"] / row["torch_time"]["median_us"]
+    if row["target"] is not None:
+        row["met"] = row["ratio"] <= row["target"]
+    return row
+
+
+LATER = {**DATA["runs"][0], "cpu": "Later CPU", "date": "2031-01-01 00:00 UTC"}
+
+
+def with_conv_group(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` plus a second question: two conv rows on the conv-pool page, from a later run."""
+    conv = [
+        {
+            **rescaled(row, 1.25),
+            "case": f"conv2d/{row['mode']}",
+            "op": "conv2d",
+            "page": "conv-pool",
+            "ours": "dlnotes.conv.conv2d",
+            "torch": "F.conv2d",
+        }
+        for row in data["results"]
+        if row["case"] == "batch_norm/train-forward"
+    ]
+    return results.merge(data, run_of(conv, LATER))
+
+
+# ------------------------------------------------------------------------------ data file
+
+
+def test_data_file_has_every_case_at_every_thread_count() -> None:
+    cases = {case.name: case for case in harness().discover()}
+    for threads in DATA["threads"]:
+        measured = {row["case"] for row in DATA["results"] if row["threads"] == threads}
+        assert measured == cases.keys(), f"run `make bench`: {threads} thread(s) differ from cases"
+    for row in DATA["results"]:
+        assert row["page"] == cases[row["case"]].page, f"{row['case']}: re-run it with --only"
 
 
 @pytest.mark.parametrize(
@@ -60,30 +131,164 @@ def mutated(change) -> dict[str, Any]:
         lambda d: d["results"][0].update(mode="sideways"),
         lambda d: d["results"][0]["ours_time"].pop("iqr_us"),
         lambda d: d["results"].append(copy.deepcopy(d["results"][0])),
-        lambda d: d["machine"].pop("torch"),
+        lambda d: d["runs"][0].pop("torch"),
+        lambda d: d["results"][0].update(run=len(d["runs"])),
+        lambda d: d["runs"].append(copy.deepcopy(d["runs"][0])),
+        lambda d: d["results"][0].pop("page"),
         lambda d: d.update(page_threads=64),
-        lambda d: d.update(schema=0),
+        lambda d: d.update(schema=1),
     ],
-    ids=["ratio", "met", "mode", "iqr", "duplicate", "machine", "page-threads", "schema"],
+    ids=[
+        "ratio",
+        "met",
+        "mode",
+        "iqr",
+        "duplicate",
+        "machine",
+        "run-index",
+        "unused-run",
+        "page",
+        "page-threads",
+        "schema",
+    ],
 )
 def test_validation_rejects_inconsistent_data(change) -> None:
     with pytest.raises(ValueError):
-        hook.results.validate(mutated(change))
+        results.validate(mutated(change))
+
+
+# ------------------------------------------------------------------------------ merging runs
+
+
+def test_merge_replaces_the_measured_cases_and_keeps_the_rest_with_their_machine() -> None:
+    remeasured = [rescaled(r, 0.5) for r in DATA["results"] if r["case"].startswith("layer_norm/")]
+    merged = results.merge(DATA, run_of(remeasured, LATER))
+
+    assert merged["runs"] == [DATA["runs"][0], LATER]
+    assert len(merged["results"]) == len(DATA["results"])
+    old = {(r["case"], r["threads"]): r for r in DATA["results"]}
+    for row in merged["results"]:
+        key = (row["case"], row["threads"])
+        machine = merged["runs"][row["run"]]
+        if row["case"].startswith("layer_norm/"):
+            assert machine == LATER
+            assert row["ratio"] == pytest.approx(old[key]["ratio"] * 0.5)
+        else:
+            assert row == old[key]  # untouched, still pointing at the first run
+            assert machine == DATA["runs"][0]
+    # Merging the same cases again drops the run nobody uses any more.
+    again = results.merge(merged, run_of(remeasured, {**LATER, "date": "2032-01-01 00:00 UTC"}))
+    assert [run["date"] for run in again["runs"]] == [
+        DATA["runs"][0]["date"],
+        "2032-01-01 00:00 UTC",
+    ]
+
+
+def test_merge_of_a_case_measured_at_one_thread_count_drops_its_stale_rows() -> None:
+    one = [
+        rescaled(r, 2.0)
+        for r in DATA["results"]
+        if r["case"] == "batch_norm/call"
+        or (r["case"] == "fold_batch_norm/call" and r["threads"] == 1)
+    ]
+    merged = results.merge(DATA, run_of(one, LATER))
+    fold = [r for r in merged["results"] if r["case"] == "fold_batch_norm/call"]
+    assert [(r["threads"], merged["runs"][r["run"]]["cpu"]) for r in fold] == [(1, "Later CPU")]
+
+
+def test_merge_adds_new_cases_and_can_drop_removed_ones() -> None:
+    merged = with_conv_group(DATA)
+    assert [r["case"] for r in merged["results"][-len(DATA["threads"]) :]] == [
+        "conv2d/train-forward"
+    ] * len(DATA["threads"])
+    keep = {r["case"] for r in DATA["results"]} - {"fold_batch_norm/call"} | {
+        "conv2d/train-forward"
+    }
+    pruned = results.merge(merged, run_of([merged["results"][-1]], LATER), keep=keep)
+    assert "fold_batch_norm/call" not in {r["case"] for r in pruned["results"]}
+    assert results.merge(None, DATA) is DATA
+
+
+def test_only_run_is_merged_into_the_data_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``python -m benchmarks --only fold`` saves: the fold rows are new, the rest is kept."""
+    h = harness()
+    real_file = results.RESULTS
+    real = real_file.read_bytes()
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(DATA), encoding="utf-8")
+    old = {(r["case"], r["threads"]): r for r in DATA["results"]}
+    monkeypatch.setattr(results, "RESULTS", path)
+    monkeypatch.setattr(h.results, "RESULTS", path)
+    monkeypatch.setattr(h, "check", lambda case: None)
+    monkeypatch.setattr(h, "machine_info", lambda: LATER)
+    monkeypatch.setattr(
+        h,
+        "measure",
+        lambda case, threads, rounds, min_run_time: {
+            **rescaled(old[(case.name, threads)], 3.0),
+            "run": 0,
+        },
+    )
+    assert h.main(["--only", "fold_batch_norm", "--threads", "1", "2"]) == 0
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["runs"] == [DATA["runs"][0], LATER]
+    for row in saved["results"]:
+        before = old[(row["case"], row["threads"])]
+        if row["case"] == "fold_batch_norm/call":
+            assert row["ratio"] == pytest.approx(3.0 * before["ratio"])
+            assert saved["runs"][row["run"]] == LATER
+        else:
+            assert row == before
+    assert len(saved["results"]) == len(DATA["results"])
+    assert real_file.read_bytes() == real  # the test wrote only its own copy
+
+
+def test_cases_are_declared_as_data() -> None:
+    h = harness()
+    import benchmarks.cases.norm as norm_cases
+
+    op = norm_cases.OPS[0]
+    cases = op.cases(norm_cases.PAGE, "norm")
+    assert [c.name for c in cases] == [f"{op.op}/{mode}" for mode in op.modes]
+    assert [c.target for c in cases] == list(op.modes.values())
+    assert {c.page for c in cases} == {"batch-norm"}
+    every = h.discover()
+    assert h.selected(every, "norm") == every  # a module name picks all its cases
+    assert [c.name for c in h.selected(every, "fold")] == ["fold_batch_norm/call"]
+
+
+def test_timed_wraps_a_call_for_its_mode() -> None:
+    import torch
+
+    h = harness()
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    assert not h.timed("eval-forward", lambda: x * 3)().requires_grad
+    assert h.timed("train-forward", lambda: x * 3)().requires_grad
+    (grad,) = h.timed("train-forward-backward", lambda: x * 3, [x], torch.ones(2))()
+    assert grad.tolist() == [3.0, 3.0] and x.grad is None
+    with pytest.raises(ValueError, match="wrt"):
+        h.timed("train-forward-backward", lambda: x * 3)
+
+
+# ------------------------------------------------------------------------------ the page
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_page_tables_come_from_the_data(lang: str) -> None:
     text = render_page(lang)
     assert hook.MARKER not in text
-    assert DATA["machine"]["cpu"] in text and DATA["machine"]["torch"] in text
-    html = markdown.markdown(text, extensions=["tables"])
-    assert html.count("<table>") == len(DATA["threads"])
-    body_rows = html.count("<tr>") - len(DATA["threads"])  # minus one header row per table
+    assert DATA["runs"][0]["cpu"] in text and DATA["runs"][0]["torch"] in text
+    html = markdown.markdown(text, extensions=["tables", "attr_list"])
+    pages = {row["page"] for row in DATA["results"]}
+    assert html.count("<table>") == len(DATA["threads"]) * len(pages)
+    body_rows = html.count("<tr>") - html.count("<table>")  # minus one header row per table
     assert body_rows == len(DATA["results"])
     for row in DATA["results"]:
         assert f"<strong>{row['ratio']:.2f}×</strong>" in html
     for mode in {row["mode"] for row in DATA["results"]}:
-        assert hook.TEXT[lang]["modes"][mode] in html
+        assert results.mode_label(mode, lang) in html
 
 
 def test_both_languages_show_the_same_numbers() -> None:
@@ -91,7 +296,78 @@ def test_both_languages_show_the_same_numbers() -> None:
     assert numbers[0] == numbers[1] and numbers[0]
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_rows_are_grouped_by_question_in_nav_order(lang: str) -> None:
+    data = with_conv_group(DATA)
+    titles = {
+        page: hook.page_title(page, lang, ROOT / "docs") for page in ("batch-norm", "conv-pool")
+    }
+    for order in (["batch-norm", "conv-pool"], ["conv-pool", "batch-norm"]):
+        text = hook.render(data, lang, order=order)
+        headings = re.findall(r"^### \[(.+?)\]\((.+?)\.md\) \{ #bench-(.+?) \}$", text, re.M)
+        assert headings == [(titles[p], p, p) for p in order]
+        sections = dict(zip(order, re.split(r"^### .*$", text, flags=re.M)[1:], strict=True))
+        assert "`conv2d`" in sections["conv-pool"]  # dlnotes.conv. dropped
+        assert "`conv2d`" not in sections["batch-norm"]
+        assert "`batch_norm`" in sections["batch-norm"]
+        assert "`batch_norm`" not in sections["conv-pool"]
+        # Two runs: both are listed, and each group says which one it comes from.
+        assert "Later CPU" in text and DATA["runs"][0]["cpu"] in text
+        conv_runs = hook.TEXT[lang]["group_runs"].format(numbers="2")
+        assert conv_runs in sections["conv-pool"]
+        assert conv_runs not in sections["batch-norm"]
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("dlnotes.norm.batch_norm", "batch_norm"),
+        ("dlnotes.conv.Conv2d", "Conv2d"),
+        ("dlnotes.optim.SGD.step", "SGD.step"),
+        ("dlnotes.fold", "fold"),
+        ("F.conv2d", "F.conv2d"),
+    ],
+)
+def test_any_dlnotes_module_prefix_is_shortened(name: str, short: str) -> None:
+    assert hook._short(name) == short
+
+
+def test_every_mode_has_a_label_in_every_site_language() -> None:
+    languages = site_languages()
+    assert set(LANGS) <= set(languages)
+    for mode in results.MODES:
+        for lang in languages:
+            assert results.mode_label(mode, lang).strip()
+    for lang in languages:
+        assert lang in hook.TEXT, f"hooks/benchmarks.py has no {lang!r} sentences"
+
+
+def test_a_mode_without_a_translation_fails_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = copy.deepcopy(results.MODES)
+    modes[DATA["results"][0]["mode"]].pop("zh")
+    monkeypatch.setattr(results, "MODES", modes)
+    with pytest.raises(hook.PluginError, match=f"{DATA['results'][0]['mode']!r} has no 'zh'"):
+        render_page("zh")
+    render_page("en")
+
+
+def test_chinese_tables_use_half_width_brackets_around_numbers() -> None:
+    text = hook.render(with_conv_group(DATA), "zh")
+    assert not re.findall(r"（[^）]*\d[^）]*）", text)
+    assert re.search(r"\| \d+(\.\d+)? \(\d+(\.\d+)?\) \|", text)
+
+
+def test_a_row_naming_a_missing_page_fails_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "results.json"
+    results.save(mutated(lambda d: [r.update(page="no-such-page") for r in d["results"]]), path)
+    monkeypatch.setattr(results, "RESULTS", path)
+    with pytest.raises(hook.PluginError, match="no-such-page"):
+        render_page("en")
+
+
 def test_missing_data_file_fails_the_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(hook.results, "RESULTS", tmp_path / "missing.json")
+    monkeypatch.setattr(results, "RESULTS", tmp_path / "missing.json")
     with pytest.raises(hook.PluginError, match="make bench"):
         render_page("en")

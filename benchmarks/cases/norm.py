@@ -9,22 +9,22 @@ forward within 1.5x, forward + backward within 2x.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.fusion import fuse_conv_bn_weights
 
-from benchmarks.harness import Case, Fn
+from benchmarks.harness import Fn, Op, timed
 from dlnotes import norm
 
+PAGE = "batch-norm"
 IMAGE = (64, 64, 32, 32)  # (N, C, H, W)
 TOKENS = (32, 128, 768)  # (batch, sequence, hidden)
 GROUPS = 32
 EPS = 1e-5
-FORWARD_TARGET = 1.5
-FORWARD_BACKWARD_TARGET = 2.0
+# mode -> largest acceptable ours/torch ratio (None: measured, no promise)
+BN_MODES = {"train-forward": 1.5, "train-forward-backward": 2.0, "eval-forward": None}
+TRAIN_MODES = {"train-forward": None, "train-forward-backward": None}
 
 
 def _size(shape: tuple[int, ...]) -> str:
@@ -41,42 +41,32 @@ def _tensors(shape: tuple[int, ...], channels: int | tuple[int, ...], grad: bool
     return [x.requires_grad_(grad), g, w.requires_grad_(grad), b.requires_grad_(grad)]
 
 
-def _running(channels: int) -> tuple[Tensor, Tensor]:
-    return torch.zeros(channels), torch.ones(channels)
-
-
-def _no_grad(fn: Fn) -> Fn:
-    return torch.no_grad()(fn)
-
-
-def _gradients(fn: Fn, inputs: list[Tensor], g: Tensor) -> Fn:
-    """Forward, then the gradient of every input (without accumulating into ``.grad``)."""
-    return lambda: torch.autograd.grad(fn(), inputs, g)
-
-
-# ------------------------------------------------------------------------------ batch_norm
+# ------------------------------------------------------------------------------ setups
 
 
 def _batch_norm(mode: str) -> tuple[Fn, Fn]:
     training = mode != "eval-forward"
     x, g, w, b = _tensors(IMAGE, IMAGE[1], grad=training)
-    (ours_mean, ours_var), (torch_mean, torch_var) = _running(IMAGE[1]), _running(IMAGE[1])
-    torch_var.uniform_(0.5, 2.0), ours_var.copy_(torch_var)  # eval: non-trivial statistics
+    ours_mean, ours_var = torch.zeros(IMAGE[1]), torch.ones(IMAGE[1])
+    torch_mean, torch_var = torch.zeros(IMAGE[1]), torch.empty(IMAGE[1]).uniform_(0.5, 2.0)
+    ours_var.copy_(torch_var)  # eval: non-trivial running statistics, the same on both sides
+    return (
+        timed(
+            mode,
+            lambda: norm.batch_norm(x, ours_mean, ours_var, w, b, training, 0.1, EPS),
+            [x, w, b],
+            g,
+        ),
+        timed(
+            mode,
+            lambda: F.batch_norm(x, torch_mean, torch_var, w, b, training, 0.1, EPS),
+            [x, w, b],
+            g,
+        ),
+    )
 
-    def ours() -> Tensor:
-        return norm.batch_norm(x, ours_mean, ours_var, w, b, training, 0.1, EPS)
 
-    def theirs() -> Tensor:
-        return F.batch_norm(x, torch_mean, torch_var, w, b, training, 0.1, EPS)
-
-    if mode == "eval-forward":
-        return _no_grad(ours), _no_grad(theirs)
-    if mode == "train-forward-backward":
-        return _gradients(ours, [x, w, b], g), _gradients(theirs, [x, w, b], g)
-    return ours, theirs
-
-
-def _module(mode: str) -> tuple[Fn, Fn]:
+def _batch_norm_2d(mode: str) -> tuple[Fn, Fn]:
     x, g, _, _ = _tensors(IMAGE, IMAGE[1], grad=mode != "eval-forward")
     theirs = nn.BatchNorm2d(IMAGE[1])
     with torch.no_grad():
@@ -84,67 +74,40 @@ def _module(mode: str) -> tuple[Fn, Fn]:
         theirs.running_var.uniform_(0.5, 2.0)
     ours = norm.BatchNorm2d(IMAGE[1])
     ours.load_state_dict(theirs.state_dict())
-    if mode == "eval-forward":
-        ours.eval(), theirs.eval()
-        return _no_grad(lambda: ours(x)), _no_grad(lambda: theirs(x))
-    if mode == "train-forward-backward":
-        return (
-            _gradients(lambda: ours(x), [x, ours.weight, ours.bias], g),
-            _gradients(lambda: theirs(x), [x, theirs.weight, theirs.bias], g),
-        )
-    return lambda: ours(x), lambda: theirs(x)
+    ours.train(mode != "eval-forward"), theirs.train(mode != "eval-forward")
+    return tuple(timed(mode, lambda m=m: m(x), [x, m.weight, m.bias], g) for m in (ours, theirs))
 
 
-def _batch_norm_backward() -> tuple[Fn, Fn]:
+def _batch_norm_backward(mode: str) -> tuple[Fn, Fn]:
     x, g, w, _ = _tensors(IMAGE, IMAGE[1], grad=False)
     _, save_mean, save_invstd = torch.native_batch_norm(x, w, None, None, None, True, 0.1, EPS)
-
-    def theirs() -> tuple[Tensor, Tensor, Tensor]:
-        return torch.ops.aten.native_batch_norm_backward(
-            g, x, w, None, None, save_mean, save_invstd, True, EPS, [True, True, True]
-        )
-
-    return lambda: norm.batch_norm_backward(g, x, w, EPS), theirs
-
-
-def _fold() -> tuple[Fn, Fn]:
-    conv = nn.Conv2d(256, 256, 3, padding=1)  # a ResNet-18 stage-3 convolution
-    bn = nn.BatchNorm2d(256).eval()
-    with torch.no_grad():
-        bn.weight.uniform_(0.5, 1.5), bn.bias.uniform_(-1, 1)
-        bn.running_mean.uniform_(-1, 1), bn.running_var.uniform_(0.5, 2.0)
-
-    def theirs() -> tuple[Tensor, Tensor]:
-        return fuse_conv_bn_weights(
-            conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias
-        )
-
-    return lambda: norm.fold_batch_norm(conv.weight, conv.bias, bn), theirs
-
-
-# ------------------------------------------------------------------ sibling normalizations
+    mask = [True, True, True]
+    return (
+        lambda: norm.batch_norm_backward(g, x, w, EPS),
+        lambda: torch.ops.aten.native_batch_norm_backward(
+            g, x, w, None, None, save_mean, save_invstd, True, EPS, mask
+        ),
+    )
 
 
 def _layer_norm(mode: str) -> tuple[Fn, Fn]:
     x, g, w, b = _tensors(TOKENS, TOKENS[-1], grad=True)
     shape = TOKENS[-1:]
-    ours = lambda: norm.layer_norm(x, shape, w, b, EPS)  # noqa: E731
-    theirs = lambda: F.layer_norm(x, shape, w, b, EPS)  # noqa: E731
-    if mode == "train-forward-backward":
-        return _gradients(ours, [x, w, b], g), _gradients(theirs, [x, w, b], g)
-    return ours, theirs
+    return (
+        timed(mode, lambda: norm.layer_norm(x, shape, w, b, EPS), [x, w, b], g),
+        timed(mode, lambda: F.layer_norm(x, shape, w, b, EPS), [x, w, b], g),
+    )
 
 
 def _group_norm(mode: str) -> tuple[Fn, Fn]:
     x, g, w, b = _tensors(IMAGE, IMAGE[1], grad=True)
-    ours = lambda: norm.group_norm(x, GROUPS, w, b, EPS)  # noqa: E731
-    theirs = lambda: F.group_norm(x, GROUPS, w, b, EPS)  # noqa: E731
-    if mode == "train-forward-backward":
-        return _gradients(ours, [x, w, b], g), _gradients(theirs, [x, w, b], g)
-    return ours, theirs
+    return (
+        timed(mode, lambda: norm.group_norm(x, GROUPS, w, b, EPS), [x, w, b], g),
+        timed(mode, lambda: F.group_norm(x, GROUPS, w, b, EPS), [x, w, b], g),
+    )
 
 
-def _instance_norm() -> tuple[Fn, Fn]:
+def _instance_norm(mode: str) -> tuple[Fn, Fn]:
     x, _, w, b = _tensors(IMAGE, IMAGE[1], grad=True)
     return (
         lambda: norm.instance_norm(x, None, None, w, b, True, 0.1, EPS),
@@ -152,88 +115,71 @@ def _instance_norm() -> tuple[Fn, Fn]:
     )
 
 
-# ----------------------------------------------------------------------------- registry
+def _fold(mode: str) -> tuple[Fn, Fn]:
+    conv = nn.Conv2d(256, 256, 3, padding=1)  # a ResNet-18 stage-3 convolution
+    bn = nn.BatchNorm2d(256).eval()
+    with torch.no_grad():
+        bn.weight.uniform_(0.5, 1.5), bn.bias.uniform_(-1, 1)
+        bn.running_mean.uniform_(-1, 1), bn.running_var.uniform_(0.5, 2.0)
+    stats = (bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
+    return (
+        lambda: norm.fold_batch_norm(conv.weight, conv.bias, bn),
+        lambda: fuse_conv_bn_weights(conv.weight, conv.bias, *stats),
+    )
 
 
-def _case(
-    op: str, mode: str, ours: str, theirs: str, size: str, setup: Callable[[], tuple[Fn, Fn]], **kw
-) -> Case:
-    """A case named ``"<op>/<mode>"``."""
-    return Case(f"{op}/{mode}", op, mode, ours, theirs, size, setup, **kw)
+# ------------------------------------------------------------------------------ the cases
 
-
-_TARGETS = {"train-forward": FORWARD_TARGET, "train-forward-backward": FORWARD_BACKWARD_TARGET}
-_BN_MODES = ("train-forward", "train-forward-backward", "eval-forward")
-
-CASES = [
-    *(
-        _case(
-            "batch_norm",
-            mode,
-            "dlnotes.norm.batch_norm",
-            "F.batch_norm",
-            _size(IMAGE),
-            lambda mode=mode: _batch_norm(mode),
-            target=_TARGETS.get(mode),
-        )
-        for mode in _BN_MODES
+OPS = [
+    Op(
+        "batch_norm", "dlnotes.norm.batch_norm", "F.batch_norm", _size(IMAGE), _batch_norm, BN_MODES
     ),
-    *(
-        _case(
-            "BatchNorm2d",
-            mode,
-            "dlnotes.norm.BatchNorm2d",
-            "nn.BatchNorm2d",
-            _size(IMAGE),
-            lambda mode=mode: _module(mode),
-            target=_TARGETS.get(mode),
-        )
-        for mode in _BN_MODES
+    Op(
+        "BatchNorm2d",
+        "dlnotes.norm.BatchNorm2d",
+        "nn.BatchNorm2d",
+        _size(IMAGE),
+        _batch_norm_2d,
+        BN_MODES,
     ),
-    _case(
+    Op(
         "batch_norm_backward",
-        "backward",
         "dlnotes.norm.batch_norm_backward",
         "aten.native_batch_norm_backward",
         _size(IMAGE),
         _batch_norm_backward,
+        {"backward": None},
     ),
-    *(
-        _case(
-            "layer_norm",
-            mode,
-            "dlnotes.norm.layer_norm",
-            "F.layer_norm",
-            _size(TOKENS),
-            lambda mode=mode: _layer_norm(mode),
-        )
-        for mode in _BN_MODES[:2]
+    Op(
+        "layer_norm",
+        "dlnotes.norm.layer_norm",
+        "F.layer_norm",
+        _size(TOKENS),
+        _layer_norm,
+        TRAIN_MODES,
     ),
-    *(
-        _case(
-            "group_norm",
-            mode,
-            "dlnotes.norm.group_norm",
-            "F.group_norm",
-            f"{IMAGE} float32, G = {GROUPS}",
-            lambda mode=mode: _group_norm(mode),
-        )
-        for mode in _BN_MODES[:2]
+    Op(
+        "group_norm",
+        "dlnotes.norm.group_norm",
+        "F.group_norm",
+        f"{IMAGE} float32, G = {GROUPS}",
+        _group_norm,
+        TRAIN_MODES,
     ),
-    _case(
+    Op(
         "instance_norm",
-        "train-forward",
         "dlnotes.norm.instance_norm",
         "F.instance_norm",
         _size(IMAGE),
         _instance_norm,
+        {"train-forward": None},
     ),
-    _case(
+    Op(
         "fold_batch_norm",
-        "call",
         "dlnotes.norm.fold_batch_norm",
         "fuse_conv_bn_weights",
         "conv (256, 256, 3, 3) float32",
         _fold,
+        {"call": None},
     ),
 ]
