@@ -14,4 +14,5 @@ __doc_zh__ = """
 也相同，并在随机输入上与 PyTorch 逐一对照测试。
 """
 
+# The one place the version is written: pyproject.toml reads it (setuptools dynamic metadata).
 __version__ = "0.1.0"
