@@ -16,6 +16,12 @@ from collections.abc import Iterator
 import torch
 from torch import Tensor
 
+from dlnotes._extras import require
+
+# Every experiment loads its data through this module: fail here, with the install command,
+# rather than deep inside an experiment when scikit-learn or matplotlib is missing.
+require("experiments")
+
 
 def load_digits_split(
     test_size: float = 0.25, seed: int = 0, standardize: str = "global"
