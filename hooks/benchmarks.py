@@ -2,26 +2,26 @@
 
 ``make bench`` times every ``dlnotes`` operation against torch and writes the data file; this
 hook replaces ``<!-- benchmarks-table -->`` on a page with the machine(s) the numbers come from
-and, per question (in nav order, headed by that page's own title), the operations compared and
-one Markdown table per thread count, in the page's language. No number on the page is typed by
-hand. A missing or malformed data file, a row naming a page that does not exist, or a mode
-without a label in the page's language fails the build. ``mkdocs serve`` watches the file.
+and, per question (in nav order, headed by the page's nav title in the page's language), the
+operations compared and one Markdown table per thread count. No number on the page is typed by
+hand. A missing or malformed data file, a row naming a page that is not in the nav, or a mode
+without a label in one of the site's languages fails the build. ``mkdocs serve`` watches the
+file.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from _shared import ROOT, languages, nav_pages, nav_titles, site_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-ROOT = Path(__file__).resolve().parent.parent
 MARKER = "<!-- benchmarks-table -->"
 
 
@@ -151,33 +151,38 @@ def results_table(rows: list[dict[str, Any]], threads: int, lang: str) -> str:
     return "\n".join(lines)
 
 
+def question_order() -> list[str]:
+    """Page names (``batch-norm``) in the order the nav lists them."""
+    return [src.removesuffix(".md") for _, src in nav_pages(site_config().get("nav", []))]
+
+
 def groups(data: dict[str, Any], order: list[str] | None = None) -> dict[str, list[dict]]:
-    """The rows by question page: pages in ``order`` first (the nav's), the rest as they come."""
+    """The rows by question page, in nav order (or ``order``).
+
+    Raises:
+        ValueError: if a row names a page that is not in that order (not in the nav).
+    """
+    order = question_order() if order is None else order
     by_page: dict[str, list[dict]] = {}
     for row in data["results"]:
+        if row["page"] not in order:
+            raise ValueError(
+                f"{row['case']}: page {row['page']!r} is not in the nav of mkdocs.yml "
+                "(PAGE in its benchmarks/cases module?)"
+            )
         by_page.setdefault(row["page"], []).append(row)
-    rank = {page: i for i, page in enumerate(order or [])}
-    first = {page: i for i, page in enumerate(by_page)}
-    ranked = sorted(by_page, key=lambda p: (rank.get(p, len(rank)), first[p]))
-    return {page: by_page[page] for page in ranked}
+    return {page: by_page[page] for page in sorted(by_page, key=order.index)}
 
 
-def page_title(page: str, lang: str, docs: Path) -> str:
-    """The ``# `` title of ``docs/<page>.<lang>.md``: the group's heading, in the page's words."""
-    path = docs / f"{page}.{lang}.md"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise ValueError(f"benchmark rows name page {page!r}, but {path} is missing") from error
-    for line in lines:
-        if line.startswith("# "):
-            return re.sub(r"\s*\{.*\}\s*$", "", line[2:]).strip()
-    raise ValueError(f"{path} has no '# ' title for the benchmark group heading")
+def page_title(page: str, lang: str) -> str:
+    """The question's title in ``lang``, from the nav and its translations in mkdocs.yml."""
+    titles = nav_titles().get(f"{page}.md")
+    if not titles or lang not in titles:
+        raise ValueError(f"no nav title for {page}.md in {lang!r} (mkdocs.yml nav)")
+    return titles[lang]
 
 
-def render(
-    data: dict[str, Any], lang: str, order: list[str] | None = None, docs: Path = ROOT / "docs"
-) -> str:
+def render(data: dict[str, Any], lang: str, order: list[str] | None = None) -> str:
     """Machine line(s), then per question: a heading, the operations compared, one table per
     thread count (reference first)."""
     text = TEXT[lang]
@@ -187,7 +192,7 @@ def render(
     ]
     parts = [machine_text(data, lang), text["times"]]
     for page, rows in groups(data, order).items():
-        parts.append(f"### [{page_title(page, lang, docs)}]({page}.md) {{ #bench-{page} }}")
+        parts.append(f"### [{page_title(page, lang)}]({page}.md) {{ #bench-{page} }}")
         if len(data["runs"]) > 1:
             numbers = ", ".join(str(n + 1) for n in sorted({row["run"] for row in rows}))
             parts.append(text["group_runs"].format(numbers=numbers))
@@ -204,27 +209,31 @@ def render(
     return "\n\n".join(parts)
 
 
-def nav_pages(nav: Any) -> list[str]:
-    """Page names (``batch-norm``) in the order the nav lists them."""
-    found: list[str] = []
-    for item in nav or []:
-        value = next(iter(item.values())) if isinstance(item, dict) else item
-        if isinstance(value, list):
-            found += nav_pages(value)
-        elif isinstance(value, str) and value.endswith(".md"):
-            found.append(value.removesuffix(".md"))
-    return found
+def check_labels() -> None:
+    """Raise ValueError unless every mode has a label in every language of the site."""
+    for mode in results.MODES:
+        for lang in languages():
+            results.mode_label(mode, lang)
+    missing = [lang for lang in languages() if lang not in TEXT]
+    if missing:
+        raise ValueError(f"hooks/benchmarks.py has no sentences (TEXT) for {missing}")
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    try:
+        check_labels()  # fail at the start of the build, not halfway through the pages
+    except ValueError as error:
+        raise PluginError(str(error)) from error
+    return config
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if MARKER not in markdown:
         return markdown
-    lang = getattr(page.file, "locale", "en")
-    order = nav_pages(config["nav"]) if config else None
-    docs = Path(config["docs_dir"]) if config else ROOT / "docs"
+    lang = getattr(page.file, "locale", languages()[0])
     try:
         data = results.load(results.RESULTS)
-        table = render(data, lang, order, docs)
+        table = render(data, lang)
     except (OSError, ValueError) as error:
         raise PluginError(
             f"{page.file.src_path}: cannot render the benchmark tables from {results.RESULTS} "

@@ -10,7 +10,6 @@ every language of the site.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 import sys
@@ -20,32 +19,14 @@ from typing import Any
 
 import markdown
 import pytest
-import yaml
+from dlhooks import load_hook
+from dlpages import LANGUAGES, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("benchmarks_hook", ROOT / "hooks" / "benchmarks.py")
-hook = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(hook)
+hook = load_hook("benchmarks")
 results = hook.results
 
 DATA = results.load()
-LANGS = ("en", "zh")
-
-
-class _Loader(yaml.SafeLoader):
-    """mkdocs.yml with its ``!!python/name:`` tags read as None."""
-
-
-_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def site_languages() -> list[str]:
-    """The locales of the i18n plugin in mkdocs.yml, the site's one list of languages."""
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
-    for plugin in config["plugins"]:
-        if isinstance(plugin, dict) and "i18n" in plugin:
-            return [language["locale"] for language in plugin["i18n"]["languages"]]
-    raise AssertionError("mkdocs.yml has no i18n plugin")
+LANGS = LANGUAGES
 
 
 def harness():
@@ -299,9 +280,8 @@ def test_both_languages_show_the_same_numbers() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_rows_are_grouped_by_question_in_nav_order(lang: str) -> None:
     data = with_conv_group(DATA)
-    titles = {
-        page: hook.page_title(page, lang, ROOT / "docs") for page in ("batch-norm", "conv-pool")
-    }
+    titles = {page: hook.page_title(page, lang) for page in ("batch-norm", "conv-pool")}
+    assert titles["batch-norm"] == {"en": "Batch Normalization", "zh": "批量归一化"}[lang]
     for order in (["batch-norm", "conv-pool"], ["conv-pool", "batch-norm"]):
         text = hook.render(data, lang, order=order)
         headings = re.findall(r"^### \[(.+?)\]\((.+?)\.md\) \{ #bench-(.+?) \}$", text, re.M)
@@ -333,19 +313,21 @@ def test_any_dlnotes_module_prefix_is_shortened(name: str, short: str) -> None:
 
 
 def test_every_mode_has_a_label_in_every_site_language() -> None:
-    languages = site_languages()
-    assert set(LANGS) <= set(languages)
     for mode in results.MODES:
-        for lang in languages:
+        for lang in LANGUAGES:
             assert results.mode_label(mode, lang).strip()
-    for lang in languages:
-        assert lang in hook.TEXT, f"hooks/benchmarks.py has no {lang!r} sentences"
+    hook.check_labels()  # what the build checks first (on_config)
 
 
 def test_a_mode_without_a_translation_fails_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Declared without its Chinese label, a mode stops the build at its start, by name."""
     modes = copy.deepcopy(results.MODES)
-    modes[DATA["results"][0]["mode"]].pop("zh")
+    modes["step"] = {"about": "one optimizer step", "en": "one step"}
     monkeypatch.setattr(results, "MODES", modes)
+    with pytest.raises(hook.PluginError, match="'step' has no 'zh' label"):
+        hook.on_config(config=None)
+    # And a row using a mode whose label is missing fails the page, not with a KeyError.
+    modes[DATA["results"][0]["mode"]].pop("zh")
     with pytest.raises(hook.PluginError, match=f"{DATA['results'][0]['mode']!r} has no 'zh'"):
         render_page("zh")
     render_page("en")
@@ -357,7 +339,7 @@ def test_chinese_tables_use_half_width_brackets_around_numbers() -> None:
     assert re.search(r"\| \d+(\.\d+)? \(\d+(\.\d+)?\) \|", text)
 
 
-def test_a_row_naming_a_missing_page_fails_the_build(
+def test_a_row_naming_a_page_outside_the_nav_fails_the_build(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = tmp_path / "results.json"

@@ -15,25 +15,16 @@ import sys
 import tarfile
 import tomllib
 from email.parser import Parser
-from pathlib import Path
 
 import pytest
-import yaml
+from dlpages import ROOT, mkdocs_config
 
 import dlnotes
 
-ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # What is never part of a source tree someone would package.
 NOT_SOURCE = {".git", ".venv", ".cache", "site", "test-artifacts", "build", "dist", "figures"}
 NOT_SOURCE |= {"__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache"}
-
-
-class _Loader(yaml.SafeLoader):
-    """mkdocs.yml with its ``!!python/name:`` tags read as None."""
-
-
-_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +99,7 @@ def test_setuptools_floor_reads_the_license_expression() -> None:
 
 
 def test_project_urls_are_the_sites_addresses() -> None:
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    config = mkdocs_config()
     urls = PYPROJECT["project"]["urls"]
     assert urls["Homepage"] == config["site_url"]
     assert urls["Source"] == config["repo_url"]
