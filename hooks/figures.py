@@ -1,27 +1,32 @@
-"""MkDocs hook: regenerate every experiment figure from code before the pages are read.
+"""MkDocs hook: regenerate every experiment figure from code, in every language, before the build.
 
-Each ``dlnotes.experiments`` module lists its figures in ``FIGURES`` as
-``name -> (run, plot)``. Before the build collects files, this hook runs each experiment
-(through :func:`dlnotes.experiments.cached`, so an unchanged experiment is not re-run), draws
-it with matplotlib and writes ``docs/assets/figures/<name>.svg``. The folder is not tracked by
-git: every image on the site comes from code in this repository.
+Each ``dlnotes.experiments`` module lists its figures in ``FIGURES`` as ``name -> (run, plot)``.
+Before the build collects files, this hook runs each experiment (through
+:func:`dlnotes.experiments.cached`, so an unchanged experiment is not re-run), draws it once per
+site language with :func:`dlnotes.experiments.plotting.render` and writes
+``docs/assets/figures/<name>.<lang>.svg``; mkdocs-static-i18n serves ``<name>.zh.svg`` on the
+Chinese pages. The folder is not tracked by git: every image on the site comes from code here.
 
-A file is rewritten only when its bytes change (SVG output is made deterministic), so
-``mkdocs serve``, which watches ``docs/``, does not rebuild in a loop. When nothing under
-``src/dlnotes`` changed since the last build (``STAMP``), the hook returns before importing
-torch or matplotlib: that saves about 3 s on every warm build and on ``mkdocs serve``'s start.
+Figures that must be drawn are drawn in a pool of ``WORKERS`` processes (the build machine has
+two cores; each experiment runs on one thread). A figure's cache key covers its experiment's
+code (``cache_key``), the plotting module, this hook, the matplotlib version and the language, so
+a new figure style redraws every SVG. A file is rewritten only when its bytes change (the SVGs
+are deterministic), so ``mkdocs serve``, which watches ``docs/``, does not rebuild in a loop.
+When none of those inputs changed since the last build (``STAMP``), the hook returns before
+importing torch or matplotlib: that saves about 3 s on every warm build and on serve's start.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-import io
+import multiprocessing
 import pkgutil
 import shutil
 import sys
-from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 
@@ -31,63 +36,95 @@ from _shared import ROOT, sources_digest
 OUT = ROOT / "docs" / "assets" / "figures"
 CACHE = ROOT / ".cache" / "figures"
 STAMP = CACHE / "STAMP"
+WORKERS = 2
 
 
-def _render(run: Callable[[], dict], plot: Callable[[dict], Any]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")  # only here, in the build process: notebooks keep their inline backend
-    import matplotlib.pyplot as plt
-
-    from dlnotes.experiments import cached
-
-    with matplotlib.rc_context({"svg.hashsalt": "dlnotes", "svg.fonttype": "path"}):
-        fig = plot(cached(run))
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-        plt.close(fig)
-    return buffer.getvalue()
+def languages(config: MkDocsConfig | None) -> list[str]:
+    """Every language in the i18n block of mkdocs.yml (English alone without it), built or not."""
+    plugin = config.plugins.get("i18n") if config is not None else None
+    if plugin is None:
+        return ["en"]
+    return [lang.locale for lang in plugin.config.languages if lang.locale != "null"]
 
 
-def figures() -> dict[str, tuple[object, object]]:
-    """Every (run, plot) pair declared by a ``dlnotes.experiments`` module, by figure name."""
+def figures() -> dict[str, tuple[str, object]]:
+    """Every figure declared by a ``dlnotes.experiments`` module: ``name -> (module, run)``."""
     import dlnotes.experiments as package
 
-    found: dict[str, tuple[object, object]] = {}
+    found: dict[str, tuple[str, object]] = {}
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for name, pair in getattr(module, "FIGURES", {}).items():
+        for name, (run, _plot) in getattr(module, "FIGURES", {}).items():
             if name in found:
                 raise ValueError(f"figure name {name!r} is declared twice")
-            found[name] = pair
+            found[name] = (info.name, run)
     return found
 
 
+def style_digest() -> str:
+    """Hash of what shapes a figure beyond its experiment: this hook, plotting, matplotlib."""
+    digest = hashlib.sha256(f"matplotlib {version('matplotlib')}".encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update((ROOT / "src" / "dlnotes" / "experiments" / "plotting.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def figure_key(run: object, lang: str) -> str:
+    """Cache key of one figure in one language."""
+    from dlnotes.experiments import cache_key
+
+    return hashlib.sha256(f"{cache_key(run, {})} {style_digest()} {lang}".encode()).hexdigest()[:16]
+
+
 def _up_to_date(stamp: str) -> bool:
-    """The last build drew every figure from these very sources, and the files are there."""
+    """The last build drew every figure from these very inputs, and the files are there."""
     if not STAMP.exists():
         return False
-    digest, *names = STAMP.read_text().split()
-    return digest == stamp and all((OUT / f"{name}.svg").exists() for name in names)
+    digest, *files = STAMP.read_text().split()
+    return digest == stamp and all((OUT / file).exists() for file in files)
+
+
+def _draw(jobs: list[tuple[str, str, list[str]]]) -> list[dict[str, bytes]]:
+    """Render ``(module, name, langs)`` jobs, in parallel when there is more than one."""
+    from dlnotes.experiments.plotting import render
+
+    if len(jobs) <= 1 or WORKERS <= 1:
+        return [render(*job) for job in jobs]
+    # spawn, not fork: the parent has imported torch, whose thread pools do not survive a fork
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(WORKERS, len(jobs)), mp_context=context) as pool:
+        return list(pool.map(render, *zip(*jobs, strict=True)))
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    stamp = sources_digest()
+    langs = languages(config)
+    stamp = hashlib.sha256(
+        f"{sources_digest()} {style_digest()} {' '.join(langs)}".encode()
+    ).hexdigest()[:16]
     if _up_to_date(stamp):
         return
-    from dlnotes.experiments import cache_key
-
     OUT.mkdir(parents=True, exist_ok=True)
     CACHE.mkdir(parents=True, exist_ok=True)
     wanted = figures()
-    for name, (run, plot) in wanted.items():
-        stored = CACHE / f"{name}-{cache_key(run, {})}.svg"
-        if not stored.exists():
-            stored.write_bytes(_render(run, plot))
-        target = OUT / f"{name}.svg"
-        if not target.exists() or target.read_bytes() != stored.read_bytes():
-            shutil.copyfile(stored, target)
+    stored = {
+        (name, lang): CACHE / f"{name}-{figure_key(run, lang)}.{lang}.svg"
+        for name, (_module, run) in wanted.items()
+        for lang in langs
+    }
+    jobs = [
+        (module, name, langs)
+        for name, (module, _run) in wanted.items()
+        if not all(stored[name, lang].exists() for lang in langs)
+    ]
+    for (_module, name, _langs), svgs in zip(jobs, _draw(jobs), strict=True):
+        for lang, svg in svgs.items():
+            stored[name, lang].write_bytes(svg)
+    for (name, lang), path in stored.items():
+        target = OUT / f"{name}.{lang}.svg"
+        if not target.exists() or target.read_bytes() != path.read_bytes():
+            shutil.copyfile(path, target)
+    files = sorted(f"{name}.{lang}.svg" for name, lang in stored)
     for stale in OUT.glob("*.svg"):
-        if stale.stem not in wanted:
+        if stale.name not in files:
             stale.unlink()
-    STAMP.write_text(" ".join([stamp, *sorted(wanted)]))
+    STAMP.write_text(" ".join([stamp, *files]))

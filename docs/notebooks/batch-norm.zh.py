@@ -38,9 +38,11 @@ print("torch", torch.__version__)
 # %%
 lr_result = cached(experiments.lr_tolerance)
 print("learning rates:", lr_result["learning_rates"])
-for norm, stats in lr_result["variants"].items():
-    print(f"{norm:>5} mean test accuracy:", [a and round(a, 3) for a in stats["acc"]["mean"]])
-experiments.plot_lr_tolerance(lr_result)
+for norm, metrics in lr_result["variants"].items():
+    acc = metrics["test_acc"]
+    print(f"{norm:>5} mean test accuracy:", [m and round(m, 3) for m in acc["mean"]])
+    print(f"{norm:>5} diverged seeds:    ", acc["diverged"])
+experiments.plot_lr_tolerance(lr_result, lang="zh")
 
 # %% [markdown]
 # ## 2. 极小批量：BatchNorm 与 LayerNorm
@@ -51,11 +53,11 @@ experiments.plot_lr_tolerance(lr_result)
 # %%
 batch_result = cached(experiments.small_batches)
 print("batch sizes:", batch_result["batch_sizes"])
-for norm, stats in batch_result["variants"].items():
-    print(f"{norm:>5} eval-mode accuracy:", [round(a, 3) for a in stats["acc"]["mean"]])
-with_test_stats = batch_result["variants"]["batch"]["test_acc_batch_stats"]
-print("   BN with test-set statistics:", [round(sum(r) / len(r), 3) for r in with_test_stats])
-experiments.plot_small_batches(batch_result)
+print("epochs seen:", [round(e, 1) for e in batch_result["epochs"]])
+for norm, metrics in batch_result["variants"].items():
+    for name in ("train_loss", "train_acc", "test_acc", "test_acc_test_stats"):
+        print(f"{norm:>5} {name:<19}", [round(m, 3) for m in metrics[name]["mean"]])
+experiments.plot_small_batches(batch_result, lang="zh")
 
 # %% [markdown]
 # ## 3. 亮度、对比度和噪声
@@ -65,7 +67,8 @@ experiments.plot_small_batches(batch_result)
 
 # %%
 contrast_result = cached(experiments.contrast_robustness)
-for norm, stats in contrast_result["variants"].items():
-    means = dict(zip(contrast_result["perturbations"], stats["acc"]["mean"], strict=True))
+labels = [experiments.perturbation_label(*p, lang="zh") for p in contrast_result["perturbations"]]
+for norm, metrics in contrast_result["variants"].items():
+    means = dict(zip(labels, metrics["test_acc"]["mean"], strict=True))
     print(f"{norm:>5}", {k: round(v, 3) for k, v in means.items()})
-experiments.plot_contrast_robustness(contrast_result)
+experiments.plot_contrast_robustness(contrast_result, lang="zh")

@@ -1,203 +1,86 @@
 """Batch Normalization experiments: learning-rate tolerance, small batches, contrast robustness.
 
-All three train small MLPs on scikit-learn's bundled digits (64 inputs, 10 classes) on the CPU
-with fixed seeds and ``torch.set_num_threads(1)``: on the 2-core build machine two threads were
+All three train small MLPs (`dlnotes.experiments.training.make_mlp`, He-initialised, so that
+"with BN" and "without BN" differ only in the normalisation layers) on scikit-learn's bundled
+digits, on the CPU with fixed seeds and one thread: on the 2-core build machine two threads were
 only ~15% faster when it was idle but up to 10× slower when other jobs shared the cores. The
 models use torch's own ``nn.BatchNorm1d``/``nn.LayerNorm``.
-Every network is initialised explicitly with He (Kaiming-normal, fan-in, ReLU) weights and zero
-biases, so that "with BN" and "without BN" differ only in the normalisation layers (with
-torch's default init the deep plain net does not train at all, which would be a confound).
 
 * `lr_tolerance()` (figure ``bn-lr-tolerance``): a 10-layer MLP trained with plain SGD at a
-  sweep of learning rates, with and without BN.
-* `small_batches()` (figure ``bn-batch-size``): BatchNorm vs LayerNorm at batch sizes from
-  2 to 64, evaluated in eval mode (running statistics for BN).
-* `contrast_robustness()` (figure ``bn-contrast``): accuracy of BN and plain MLPs on test
-  images with changed contrast, brightness or added noise.
+  sweep of learning rates, with and without BN; diverged runs are counted, not averaged away.
+* `small_batches()` (figure ``bn-batch-size``): BatchNorm vs LayerNorm at batch sizes from 2 to
+  64 with the same number of steps, measured on the training batches (train mode) and on the
+  test set (eval mode, and with batch statistics).
+* `contrast_robustness()` (figure ``bn-contrast``): accuracy of BN and plain MLPs on test images
+  with changed contrast, brightness or added noise, and of the BN nets after AdaBN.
+
+Each ``plot_*`` function takes a result and a language (``"en"`` or ``"zh"``); the words on the
+figures are in ``LABELS``.
 """
 
 from __future__ import annotations
 
 __doc_zh__ = """
-批量归一化一页的三组实验：学习率容忍度、小批量下的表现、对输入对比度变化的鲁棒性。
-每组都在手写数字上训练小型 MLP，把有 BN 和没有 BN（或换成层归一化）的结果放在一起比较。
+批量归一化一页的三组实验：学习率容忍度、小批量下的表现、对输入对比度变化的鲁棒性（以及 AdaBN 重新估计统计量）。
+每组都在手写数字上训练小型 MLP，把有 BN 和没有 BN（或换成层归一化）的结果放在一起比较；
+每个画图函数都接受 ``lang`` 参数，画出中文或英文的图。
 """
 
-import math
-from collections import deque
-from typing import TYPE_CHECKING
+import copy
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor, nn
 
-from dlnotes.experiments import Result, seeded
-from dlnotes.experiments.data import batches, load_digits_split, standardize_like
+from dlnotes.experiments import Result, plotting, seeded
+from dlnotes.experiments.data import load_digits_split, standardize_like
+from dlnotes.experiments.training import accuracy, make_mlp, summarize, sweep, train
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 THREADS = 1
-N_FEATURES, N_CLASSES = 64, 10
 
-
-def make_mlp(depth: int, width: int = 64, norm: str = "none") -> nn.Sequential:
-    """MLP ``64 → width → … → 10`` with ``depth`` linear layers and He-initialised weights.
-
-    Each hidden block is ``Linear → norm → ReLU`` (normalisation on the pre-activation, as in
-    Ioffe & Szegedy 2015). A linear layer followed by a norm has no bias: β absorbs it.
-
-    Args:
-        depth: Number of linear layers (``depth - 1`` hidden layers), at least 2.
-        width: Hidden width.
-        norm: ``"none"``, ``"batch"`` (``nn.BatchNorm1d``) or ``"layer"`` (``nn.LayerNorm``).
-
-    Returns:
-        The network; uses torch's global RNG for the weights.
-
-    Examples:
-        >>> import torch
-        >>> from dlnotes.experiments.batch_norm import make_mlp
-        >>> net = make_mlp(3, width=8, norm="batch")
-        >>> [type(layer).__name__ for layer in net]
-        ['Linear', 'BatchNorm1d', 'ReLU', 'Linear', 'BatchNorm1d', 'ReLU', 'Linear']
-        >>> net[0].bias is None, tuple(net(torch.randn(5, 64)).shape)
-        (True, (5, 10))
-    """
-    norms = {"none": None, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
-    if norm not in norms:
-        raise ValueError(f"norm must be one of {sorted(norms)}, not {norm!r}")
-    norm_layer = norms[norm]
-    layers: list[nn.Module] = []
-    fan_in = N_FEATURES
-    for _ in range(depth - 1):
-        layers.append(nn.Linear(fan_in, width, bias=norm_layer is None))
-        if norm_layer is not None:
-            layers.append(norm_layer(width))
-        layers.append(nn.ReLU())
-        fan_in = width
-    layers.append(nn.Linear(fan_in, N_CLASSES))
-    for layer in layers:
-        if isinstance(layer, nn.Linear):
-            # He init: W ~ N(0, 2 / fan_in), b = 0
-            nn.init.kaiming_normal_(layer.weight, mode="fan_in", nonlinearity="relu")
-            if layer.bias is not None:
-                nn.init.zeros_(layer.bias)
-    return nn.Sequential(*layers)
-
-
-@torch.no_grad()
-def accuracy(model: nn.Module, x: Tensor, y: Tensor) -> float:
-    """Eval-mode accuracy of ``model`` on ``(x, y)`` (restores the model's mode afterwards).
-
-    Examples:
-        >>> import torch
-        >>> from dlnotes.experiments.batch_norm import accuracy
-        >>> round(accuracy(torch.nn.Identity(), torch.eye(3), torch.tensor([0, 1, 0])), 3)
-        0.667
-    """
-    was_training = model.training
-    model.eval()
-    correct = (model(x).argmax(dim=1) == y).float().mean().item()
-    model.train(was_training)
-    return correct
-
-
-def train_sgd(
-    model: nn.Module,
-    x: Tensor,
-    y: Tensor,
-    *,
-    lr: float,
-    batch_size: int,
-    generator: torch.Generator,
-    epochs: int | None = None,
-    steps: int | None = None,
-) -> float:
-    """Train ``model`` with plain SGD on cross-entropy for ``epochs`` epochs or ``steps`` steps.
-
-    Args:
-        model: Network to train in place.
-        x: Training inputs ``(N, 64)``.
-        y: Training labels ``(N,)``.
-        lr: Learning rate.
-        batch_size: Mini-batch size.
-        generator: Seeded generator for the shuffling.
-        epochs: Number of passes over the data (give this or ``steps``).
-        steps: Number of SGD steps, cycling through reshuffled epochs.
-
-    Returns:
-        Mean training loss (train mode) over the last epoch's worth of steps, at most the last
-        100, or ``nan`` if the loss became non-finite (training stops there: the run diverged).
-
-    Examples:
-        >>> import torch
-        >>> from dlnotes.experiments import seeded
-        >>> from dlnotes.experiments.batch_norm import make_mlp, train_sgd
-        >>> with seeded(0) as g:
-        ...     x, y = torch.randn(32, 64), torch.arange(32) % 10
-        ...     loss = train_sgd(make_mlp(2), x, y, lr=0.1, batch_size=8, steps=20, generator=g)
-        >>> loss < 1.0
-        True
-    """
-    if (epochs is None) == (steps is None):
-        raise ValueError("give exactly one of epochs and steps")
-    total = epochs * (len(x) // batch_size) if epochs is not None else steps
-    assert total is not None
-    recent: deque[float] = deque(maxlen=max(1, min(total, len(x) // batch_size, 100)))
-    params = [p for p in model.parameters() if p.requires_grad]
-    model.train()
-    step = 0
-    while step < total:
-        for xb, yb in batches(x, y, batch_size, generator):
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            if not torch.isfinite(loss):
-                return math.nan
-            grads = torch.autograd.grad(loss, params)
-            with torch.no_grad():
-                for param, grad in zip(params, grads, strict=True):
-                    # θ ← θ − η ∇_θ L  (plain SGD, same update as torch.optim.SGD)
-                    param.add_(grad, alpha=-lr)
-            recent.append(loss.item())
-            step += 1
-            if step == total:
-                break
-    return sum(recent) / len(recent)
-
-
-def summarize(per_seed: list[list[float | None]]) -> dict[str, list[float | None]]:
-    """Mean, min and max over seeds for each setting, ignoring diverged (``None``) runs.
-
-    Args:
-        per_seed: One list of per-seed values for each setting.
-
-    Returns:
-        ``{"mean": [...], "min": [...], "max": [...]}``; ``None`` where every seed diverged.
-
-    Examples:
-        >>> from dlnotes.experiments.batch_norm import summarize
-        >>> summarize([[0.5, 1.0], [None, 0.2], [None, None]])
-        {'mean': [0.75, 0.2, None], 'min': [0.5, 0.2, None], 'max': [1.0, 0.2, None]}
-    """
-    finite = [[v for v in values if v is not None] for values in per_seed]
-    return {
-        "mean": [sum(v) / len(v) if v else None for v in finite],
-        "min": [min(v) if v else None for v in finite],
-        "max": [max(v) if v else None for v in finite],
-    }
-
-
-NORM_LABELS = {"none": "no BN", "batch": "BN", "layer": "LN"}
-COLORS = {"none": "tab:gray", "batch": "tab:blue", "layer": "tab:orange"}
-
-
-def _band_plot(ax, x: list[float], variant: str, stats: dict[str, list[float | None]]) -> None:
-    """Mean line with markers and a shaded min–max band over seeds (skipping ``None``)."""
-    keep = [i for i, m in enumerate(stats["mean"]) if m is not None]
-    xs = [x[i] for i in keep]
-    color = COLORS[variant]
-    ax.plot(xs, [stats["mean"][i] for i in keep], "o-", color=color, label=NORM_LABELS[variant])
-    lows, highs = [stats["min"][i] for i in keep], [stats["max"][i] for i in keep]
-    ax.fill_between(xs, lows, highs, color=color, alpha=0.2, linewidth=0)
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "none": "no BN",
+        "batch": "BN",
+        "layer": "LN",
+        "adabn": "BN + AdaBN",
+        "batch_test_stats": "BN, test-set statistics",
+        "diverged": "{variant}: k/n seeds diverged",
+        "chance": "chance",
+        "learning_rate": "learning rate (plain SGD, 5 epochs)",
+        "test_acc": "test accuracy",
+        "train_acc": "training accuracy\n(own batches, train mode)",
+        "test_acc_eval": "test accuracy\n(eval mode)",
+        "batch_size": "batch size ({steps} SGD steps each)",
+        "clean": "clean",
+        "contrast": "contrast ×{:g}",
+        "brightness": "brightness +{:g}",
+        "noise": "noise σ={:g}",
+    },
+    "zh": {
+        "none": "无 BN",
+        "batch": "BN",
+        "layer": "LN",
+        "adabn": "BN + AdaBN",
+        "batch_test_stats": "BN，用测试集统计量",
+        "diverged": "{variant}：k/n 个种子发散",
+        "chance": "随机猜测",
+        "learning_rate": "学习率（普通 SGD，5 个 epoch）",
+        "test_acc": "测试准确率",
+        "train_acc": "训练准确率\n（训练批量，train 模式）",
+        "test_acc_eval": "测试准确率\n（eval 模式）",
+        "batch_size": "批量大小（每种都训练 {steps} 步）",
+        "clean": "原图",
+        "contrast": "对比度 ×{:g}",
+        "brightness": "亮度 +{:g}",
+        "noise": "噪声 σ={:g}",
+    },
+}
+COLORS = {"none": plotting.GREY, "batch": plotting.COLORS[0], "layer": plotting.COLORS[1]}
+COLORS["adabn"] = plotting.COLORS[2]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,8 +99,8 @@ def lr_tolerance(
     """Train a deep MLP with plain SGD at each learning rate, with and without BatchNorm.
 
     Both variants use the same He initialisation, data order and budget; only the
-    ``BatchNorm1d`` layers differ. A run whose training loss becomes NaN/inf is stopped and
-    recorded as diverged (loss and accuracy ``None``).
+    ``BatchNorm1d`` layers differ. A run whose training loss stops being finite is stopped and
+    counted as diverged: its metrics are ``None`` and its learning rate gets no mean.
 
     Args:
         learning_rates: SGD learning rates to try.
@@ -229,87 +112,81 @@ def lr_tolerance(
 
     Returns:
         ``{"learning_rates", "seeds", ..., "variants": {"none"|"batch": {"train_loss",
-        "test_acc", "diverged", "acc": {"mean", "min", "max"}}}}``; the per-run lists are
-        indexed by learning rate, then seed; the summaries by learning rate.
+        "test_acc"}}}``, each metric a `training.summarize` summary over learning rates.
 
     Examples:
         >>> from dlnotes.experiments.batch_norm import lr_tolerance
         >>> r = lr_tolerance(learning_rates=(0.1,), seeds=(0,), depth=3, epochs=1)
-        >>> sorted(r["variants"]), r["variants"]["batch"]["diverged"]
-        (['batch', 'none'], [[False]])
+        >>> sorted(r["variants"]), r["variants"]["batch"]["test_acc"]["diverged"]
+        (['batch', 'none'], [0])
     """
     x_train, y_train, x_test, y_test = load_digits_split()
-    variants: dict[str, dict] = {}
-    for norm in ("none", "batch"):
-        losses, accs, diverged = [], [], []
-        for lr in learning_rates:
-            row_loss, row_acc, row_div = [], [], []
-            for seed in seeds:
-                with seeded(seed, THREADS) as generator:
-                    model = make_mlp(depth, width, norm)
-                    sgd = {"lr": lr, "batch_size": batch_size, "epochs": epochs}
-                    loss = train_sgd(model, x_train, y_train, generator=generator, **sgd)
-                    ok = math.isfinite(loss)
-                    row_loss.append(loss if ok else None)
-                    row_acc.append(accuracy(model, x_test, y_test) if ok else None)
-                    row_div.append(not ok)
-            losses.append(row_loss)
-            accs.append(row_acc)
-            diverged.append(row_div)
-        variants[norm] = {
-            "train_loss": losses,
-            "test_acc": accs,
-            "diverged": diverged,
-            "acc": summarize(accs),
-        }
+
+    def run(norm: str, lr: float, generator: torch.Generator) -> dict[str, float | None]:
+        model = make_mlp(depth, width, norm)
+        log = train(
+            model,
+            x_train,
+            y_train,
+            lr=lr,
+            batch_size=batch_size,
+            epochs=epochs,
+            generator=generator,
+        )
+        test_acc = None if log["diverged"] else accuracy(model, x_test, y_test)
+        return {"train_loss": log["loss"], "test_acc": test_acc}
+
+    result = sweep(run, ("none", "batch"), learning_rates, seeds, THREADS)
     return {
-        "learning_rates": list(learning_rates),
-        "seeds": list(seeds),
+        "learning_rates": result["settings"],
+        "seeds": result["seeds"],
         "depth": depth,
         "width": width,
         "epochs": epochs,
         "batch_size": batch_size,
-        "variants": variants,
+        "variants": result["variants"],
     }
 
 
-def plot_lr_tolerance(result: Result) -> Figure:
-    """Test accuracy vs learning rate (log x), BN vs no BN; diverged runs marked with ×.
+@plotting.styled
+def plot_lr_tolerance(result: Result, lang: str = "en") -> Figure:
+    """Test accuracy vs learning rate (log x), BN vs no BN; diverged seeds counted with ×.
 
-    Lines are the mean over seeds (of the runs that did not diverge), bands the min–max.
+    Lines are the mean over seeds, bands the min–max; a rate where some seed diverged has no
+    mean, only a × with the count k/n (and open dots for any seeds that survived).
 
     Examples:
         >>> from dlnotes.experiments.batch_norm import lr_tolerance, plot_lr_tolerance
         >>> r = lr_tolerance(learning_rates=(0.1, 0.3), seeds=(0,), depth=3, epochs=1)
-        >>> len(plot_lr_tolerance(r).axes[0].get_lines()) >= 2
-        True
+        >>> fig = plot_lr_tolerance(r, lang="zh")
+        >>> fig.axes[0].get_xlabel()
+        '学习率（普通 SGD，5 个 epoch）'
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 3.5), layout="constrained")
-    ax = fig.subplots()
+    words = LABELS[lang]
+    fig, ax = plotting.figure(height=3.3)
     lrs = result["learning_rates"]
+    ax.axhline(0.1, color="black", linestyle=":", linewidth=1, label=words["chance"])
     for norm in ("none", "batch"):
-        variant = result["variants"][norm]
-        _band_plot(ax, lrs, norm, variant["acc"])
-        bad = [lr for lr, flags in zip(lrs, variant["diverged"], strict=True) if any(flags)]
-        if bad:
+        acc = result["variants"][norm]["test_acc"]
+        plotting.band(ax, lrs, acc, color=COLORS[norm], label=words[norm])
+        if any(acc["diverged"]):
+            plotting.diverged_marks(ax, lrs, acc, color=COLORS[norm], y=0.02, text="{k}/{n}")
             ax.plot(
-                bad,
-                [0.02] * len(bad),
+                [],
+                [],
                 "x",
                 color=COLORS[norm],
-                markersize=9,
                 mew=2,
-                label=f"{NORM_LABELS[norm]}:\ndiverged",
+                label=words["diverged"].format(variant=words[norm]),
             )
-    ax.axhline(0.1, color="black", linestyle=":", linewidth=1, label="chance")
     ax.set_xscale("log")
+    ax.set_xticks(lrs, [f"{lr:g}" for lr in lrs])
+    ax.minorticks_off()
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("learning rate (plain SGD)")
-    ax.set_ylabel("test accuracy")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    ax.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.set_xlabel(words["learning_rate"])
+    ax.set_ylabel(words["test_acc"])
+    plotting.legend_below(fig, ncols=2)
     return fig
 
 
@@ -326,100 +203,113 @@ def small_batches(
     depth: int = 3,
     width: int = 64,
 ) -> Result:
-    """Train BN and LN MLPs for a fixed number of SGD steps at each batch size.
+    """Train BN and LN MLPs for the same number of SGD steps at each batch size.
 
-    Accuracy is measured in eval mode, i.e. BN uses its running statistics. For BN the result
-    also holds ``test_acc_batch_stats``: the accuracy in train mode with the whole test set
-    (450 images) as one batch, i.e. with accurate batch statistics instead of the running ones.
+    Every batch size gets ``steps`` steps, so small batches see fewer examples (at 400 steps:
+    0.6 epoch at batch size 2, 19 epochs at 64); BN and LN get the same budget at each size.
+    Metrics per run:
+
+    * ``train_loss``, ``train_acc``: on the last 100 training batches, in train mode, i.e. on
+      the very batches (and batch statistics) the network is trained on;
+    * ``test_acc``: eval mode (BN uses its running statistics);
+    * ``test_acc_batches``: train mode on the test set cut into batches of the training size
+      (BN normalises each test batch with its own statistics, as in training);
+    * ``test_acc_test_stats``: train mode with the whole test set (450 images) as one batch.
+
+    For LN the three test accuracies coincide: it uses no batch statistics.
 
     Args:
         batch_sizes: Training batch sizes (at least 2: BN cannot train on one example).
         seeds: One run per seed, batch size and variant.
-        steps: SGD steps per run (small batches therefore see fewer examples).
+        steps: SGD steps per run.
         lr: SGD learning rate.
         depth: Number of linear layers.
         width: Hidden width.
 
     Returns:
-        ``{"batch_sizes", "seeds", ..., "variants": {"batch"|"layer": {"train_loss",
-        "test_acc", "acc": {"mean", "min", "max"}}}}``, per-run lists indexed
-        by batch size, then seed.
+        ``{"batch_sizes", "seeds", "steps", ..., "variants": {"batch"|"layer": {metric:
+        summary}}}``, summaries over batch sizes.
 
     Examples:
         >>> from dlnotes.experiments.batch_norm import small_batches
         >>> r = small_batches(batch_sizes=(4,), seeds=(0,), steps=5)
-        >>> len(r["variants"]["layer"]["test_acc"]), len(r["variants"]["batch"]["test_acc"][0])
-        (1, 1)
+        >>> sorted(r["variants"]["layer"])
+        ['test_acc', 'test_acc_batches', 'test_acc_test_stats', 'train_acc', 'train_loss']
     """
     x_train, y_train, x_test, y_test = load_digits_split()
-    variants: dict[str, dict] = {}
-    for norm in ("batch", "layer"):
-        losses, accs, accs_batch_stats = [], [], []
-        for batch_size in batch_sizes:
-            row_loss, row_acc, row_stats = [], [], []
-            for seed in seeds:
-                with seeded(seed, THREADS) as generator:
-                    model = make_mlp(depth, width, norm)
-                    sgd = {"lr": lr, "batch_size": batch_size, "steps": steps}
-                    row_loss.append(train_sgd(model, x_train, y_train, generator=generator, **sgd))
-                    row_acc.append(accuracy(model, x_test, y_test))
-                    if norm == "batch":
-                        row_stats.append(_accuracy_batch_stats(model, x_test, y_test))
-            losses.append(row_loss)
-            accs.append(row_acc)
-            accs_batch_stats.append(row_stats)
-        variants[norm] = {"train_loss": losses, "test_acc": accs, "acc": summarize(accs)}
-        if norm == "batch":
-            variants[norm]["test_acc_batch_stats"] = accs_batch_stats
+
+    def run(norm: str, batch_size: int, generator: torch.Generator) -> dict[str, float | None]:
+        model = make_mlp(depth, width, norm)
+        log = train(
+            model, x_train, y_train, lr=lr, batch_size=batch_size, steps=steps, generator=generator
+        )
+        return {
+            "train_loss": log["loss"],
+            "train_acc": log["acc"],
+            "test_acc": accuracy(model, x_test, y_test),
+            "test_acc_batches": accuracy(
+                model, x_test, y_test, batch_stats=True, batch_size=batch_size
+            ),
+            "test_acc_test_stats": accuracy(model, x_test, y_test, batch_stats=True),
+        }
+
+    result = sweep(run, ("batch", "layer"), batch_sizes, seeds, THREADS)
     return {
-        "batch_sizes": list(batch_sizes),
-        "seeds": list(seeds),
+        "batch_sizes": result["settings"],
+        "seeds": result["seeds"],
         "steps": steps,
+        "epochs": [steps * b / len(x_train) for b in batch_sizes],
         "lr": lr,
         "depth": depth,
         "width": width,
-        "variants": variants,
+        "variants": result["variants"],
     }
 
 
-@torch.no_grad()
-def _accuracy_batch_stats(model: nn.Module, x: Tensor, y: Tensor) -> float:
-    """Accuracy with BN normalising by the statistics of ``x`` itself (running stats untouched)."""
-    saved = {k: v.clone() for k, v in model.state_dict().items()}
-    model.train()
-    correct = (model(x).argmax(dim=1) == y).float().mean().item()
-    model.load_state_dict(saved)  # undo the running-statistics update of that forward pass
-    return correct
+@plotting.styled
+def plot_small_batches(result: Result, lang: str = "en") -> Figure:
+    """Two stacked panels over the batch size (log₂ x), BN vs LN, mean and min–max band.
 
-
-def plot_small_batches(result: Result) -> Figure:
-    """Eval-mode test accuracy vs training batch size (log2 x), BN vs LN, min–max bands.
+    Top: accuracy on the training batches in train mode. Bottom: eval-mode test accuracy, and
+    BN's test accuracy with the whole test set's statistics (dashed).
 
     Examples:
         >>> from dlnotes.experiments.batch_norm import plot_small_batches, small_batches
         >>> r = small_batches(batch_sizes=(2, 4), seeds=(0,), steps=5)
-        >>> len(plot_small_batches(r).axes[0].get_lines())
-        2
+        >>> [len(ax.get_lines()) for ax in plot_small_batches(r).axes]
+        [2, 3]
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 3.5), layout="constrained")
-    ax = fig.subplots()
+    words = LABELS[lang]
+    fig, (top, bottom) = plotting.figure(height=4.6, nrows=2, sharex=True)
     sizes = result["batch_sizes"]
     for norm in ("batch", "layer"):
-        _band_plot(ax, sizes, norm, result["variants"][norm]["acc"])
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(sizes, [str(b) for b in sizes])
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"training batch size ({result['steps']} SGD steps)")
-    ax.set_ylabel("test accuracy (eval mode)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+        stats = result["variants"][norm]
+        plotting.band(top, sizes, stats["train_acc"], color=COLORS[norm], label=words[norm])
+        plotting.band(bottom, sizes, stats["test_acc"], color=COLORS[norm], label="_" + words[norm])
+    test_stats = result["variants"]["batch"]["test_acc_test_stats"]
+    plotting.band(
+        bottom,
+        sizes,
+        test_stats,
+        color=COLORS["batch"],
+        label=words["batch_test_stats"],
+        marker="s",
+        linestyle="--",
+    )
+    for ax, ylabel in ((top, words["train_acc"]), (bottom, words["test_acc_eval"])):
+        ax.set_ylim(0, 1.02)
+        ax.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        ax.set_ylabel(ylabel)
+    bottom.set_xscale("log", base=2)
+    bottom.set_xticks(sizes, [str(b) for b in sizes])
+    bottom.minorticks_off()
+    bottom.set_xlabel(words["batch_size"].format(steps=result["steps"]))
+    plotting.legend_below(fig, ncols=2)
     return fig
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. Contrast / brightness / noise robustness
+# 3. Contrast / brightness / noise robustness, and AdaBN
 # ---------------------------------------------------------------------------------------------
 
 PERTURBATIONS: tuple[tuple[str, float], ...] = (
@@ -470,20 +360,45 @@ def perturb(
     elif kind == "noise":
         out = x + amount * torch.randn(x.shape, generator=generator)
     else:
-        raise ValueError(f"unknown perturbation {kind!r}")
+        raise ValueError(f"kind must be 'clean', 'contrast', 'brightness' or 'noise', got {kind!r}")
     return out.clamp(0.0, 1.0)
 
 
-def perturbation_label(kind: str, amount: float) -> str:
-    """Short English label, e.g. ``contrast ×0.5``.
+def perturbation_label(kind: str, amount: float, lang: str = "en") -> str:
+    """Short label of a perturbation in ``lang``, e.g. ``contrast ×0.5``.
 
     Examples:
         >>> from dlnotes.experiments.batch_norm import perturbation_label
-        >>> perturbation_label("brightness", 0.1), perturbation_label("noise", 0.1)
-        ('brightness +0.1', 'noise σ=0.1')
+        >>> perturbation_label("brightness", 0.1), perturbation_label("contrast", 0.5, "zh")
+        ('brightness +0.1', '对比度 ×0.5')
     """
-    formats = {"clean": "clean", "contrast": "contrast ×{:g}", "brightness": "brightness +{:g}"}
-    return formats.get(kind, "noise σ={:g}").format(amount)
+    return LABELS[plotting.check_lang(lang)][kind].format(amount)
+
+
+@torch.no_grad()
+def adapt_bn(model: nn.Module, x: Tensor) -> nn.Module:
+    """AdaBN (Li et al. 2016): a copy of ``model`` whose BN running statistics are those of ``x``.
+
+    Every BatchNorm layer's running mean and variance are reset and re-estimated from one
+    train-mode pass over ``x`` (``momentum=None``: a cumulative average, here of one batch, so
+    the stored values are exactly the mean and unbiased variance of ``x`` at that layer). The
+    weights are not changed and no labels are used.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.experiments.batch_norm import adapt_bn
+        >>> bn = torch.nn.BatchNorm1d(1)
+        >>> adapt_bn(bn, torch.tensor([[1.0], [3.0]])).running_mean, bn.running_mean
+        (tensor([2.]), tensor([0.]))
+    """
+    twin = copy.deepcopy(model)
+    for layer in twin.modules():
+        if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+            layer.reset_running_stats()
+            layer.momentum = None
+    twin.train()
+    twin(x)
+    return twin.eval()
 
 
 def contrast_robustness(
@@ -495,11 +410,12 @@ def contrast_robustness(
     lr: float = 0.1,
     batch_size: int = 64,
 ) -> Result:
-    """Eval-mode accuracy of MLPs with and without BN on perturbed test images.
+    """Eval-mode accuracy of MLPs with and without BN on perturbed test images, and AdaBN.
 
-    Each perturbation is applied to the raw [0, 1] pixels (see `perturb()`); the result
-    is then standardised with the *training* set's scalar mean and std, exactly like the
-    clean data the models were trained on.
+    Each perturbation is applied to the raw [0, 1] pixels (see `perturb()`); the result is then
+    standardised with the *training* set's scalar mean and std, exactly like the clean data the
+    models were trained on. Variant ``"adabn"`` is each trained BN net after `adapt_bn()` on the
+    (unlabelled) perturbed test images.
 
     Args:
         perturbations: ``(kind, amount)`` pairs, see `perturb()`.
@@ -511,15 +427,15 @@ def contrast_robustness(
         batch_size: Mini-batch size.
 
     Returns:
-        ``{"perturbations": [labels], "seeds", ..., "variants": {"none"|"batch": {"test_acc",
-        "acc": {"mean", "min", "max"}}}}``, per-run lists indexed by perturbation, then seed.
+        ``{"perturbations": [[kind, amount], ...], "seeds", ..., "variants": {"none"|"batch"|
+        "adabn": {"test_acc": summary}}}``, summaries over perturbations.
 
     Examples:
         >>> from dlnotes.experiments.batch_norm import contrast_robustness
         >>> r = contrast_robustness(perturbations=(("clean", 0), ("contrast", 0.5)), seeds=(0,),
         ...                         epochs=1)
-        >>> r["perturbations"]
-        ['clean', 'contrast ×0.5']
+        >>> r["perturbations"], sorted(r["variants"])
+        ([['clean', 0], ['contrast', 0.5]], ['adabn', 'batch', 'none'])
     """
     raw_train, y_train, raw_test, y_test = load_digits_split(standardize="none")
     x_train = standardize_like(raw_train, raw_train)  # (1347, 64), mean 0, std 1
@@ -528,61 +444,68 @@ def contrast_robustness(
         standardize_like(perturb(raw_test, kind, amount, noise), raw_train)  # (450, 64)
         for kind, amount in perturbations
     ]
-    variants: dict[str, dict] = {}
+    accs: dict[str, list[list[float | None]]] = {
+        v: [[] for _ in perturbations] for v in ("none", "batch", "adabn")
+    }
     for norm in ("none", "batch"):
-        accs: list[list[float | None]] = [[] for _ in perturbations]
         for seed in seeds:
             with seeded(seed, THREADS) as generator:
                 model = make_mlp(depth, width, norm)
-                sgd = {"lr": lr, "batch_size": batch_size, "epochs": epochs}
-                train_sgd(model, x_train, y_train, generator=generator, **sgd)
-                for row, x_test in zip(accs, x_tests, strict=True):
-                    row.append(accuracy(model, x_test, y_test))
-        variants[norm] = {"test_acc": accs, "acc": summarize(accs)}
+                train(
+                    model,
+                    x_train,
+                    y_train,
+                    lr=lr,
+                    batch_size=batch_size,
+                    epochs=epochs,
+                    generator=generator,
+                )
+                for i, x_test in enumerate(x_tests):
+                    accs[norm][i].append(accuracy(model, x_test, y_test))
+                    if norm == "batch":
+                        accs["adabn"][i].append(accuracy(adapt_bn(model, x_test), x_test, y_test))
     return {
-        "perturbations": [perturbation_label(kind, amount) for kind, amount in perturbations],
+        "perturbations": [[kind, amount] for kind, amount in perturbations],
         "seeds": list(seeds),
         "depth": depth,
         "width": width,
         "epochs": epochs,
         "lr": lr,
         "batch_size": batch_size,
-        "variants": variants,
+        "variants": {v: {"test_acc": summarize(rows)} for v, rows in accs.items()},
     }
 
 
-def plot_contrast_robustness(result: Result) -> Figure:
-    """Grouped bars (mean over seeds) per perturbation, BN vs no BN, with per-seed dots.
+@plotting.styled
+def plot_contrast_robustness(result: Result, lang: str = "en") -> Figure:
+    """Horizontal bars (mean over seeds) per perturbation: no BN, BN, BN + AdaBN; seed dots.
 
     Examples:
         >>> from dlnotes.experiments.batch_norm import contrast_robustness, plot_contrast_robustness
         >>> r = contrast_robustness(perturbations=(("clean", 0),), seeds=(0,), epochs=1)
         >>> len(plot_contrast_robustness(r).axes[0].patches)
-        2
+        3
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 3.5), layout="constrained")
-    ax = fig.subplots()
-    labels = result["perturbations"]
-    width = 0.38
-    for offset, norm in ((-width / 2, "none"), (width / 2, "batch")):
-        variant = result["variants"][norm]
-        xs = [i + offset for i in range(len(labels))]
-        ax.bar(xs, variant["acc"]["mean"], width, color=COLORS[norm], label=NORM_LABELS[norm])
-        for x, accs in zip(xs, variant["test_acc"], strict=True):
-            ax.plot([x] * len(accs), accs, "k.", markersize=3)
-    ax.set_xticks(range(len(labels)), [label.replace(" ", "\n", 1) for label in labels])
-    ax.tick_params(axis="x", labelsize="small")
-    lowest = min(a for v in result["variants"].values() for row in v["test_acc"] for a in row)
-    ax.set_ylim(min(0.5, lowest - 0.05), 1.0)
-    ax.set_ylabel("test accuracy (eval mode)")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="lower left", fontsize="small")
+    words = LABELS[lang]
+    fig, ax = plotting.figure(height=4.8)
+    labels = [perturbation_label(kind, amount, lang) for kind, amount in result["perturbations"]]
+    variants = ("none", "batch", "adabn")
+    series = [(words[v], COLORS[v], result["variants"][v]["test_acc"]) for v in variants]
+    plotting.bars(ax, labels, series)
+    lowest = min(
+        v
+        for name in variants
+        for row in result["variants"][name]["test_acc"]["per_seed"]
+        for v in row
+        if v is not None
+    )
+    ax.set_xlim(min(0.5, lowest - 0.05), 1.0)
+    ax.set_xlabel(words["test_acc_eval"].replace("\n", " "))
+    plotting.legend_below(fig, ncols=3)
     return fig
 
 
-FIGURES = {
+FIGURES: dict[str, tuple[Any, Any]] = {
     "bn-lr-tolerance": (lr_tolerance, plot_lr_tolerance),
     "bn-batch-size": (small_batches, plot_small_batches),
     "bn-contrast": (contrast_robustness, plot_contrast_robustness),

@@ -1,0 +1,172 @@
+"""Every figure, in every language: legible on a phone, fonts embedded, deterministic; the hook.
+
+The page column on a 390 px phone is 358 CSS px wide. An SVG wider than that is shrunk to fit,
+so a text of size s (SVG units) shows at s × 358 / viewBox width px; `plotting.text_px` reads
+every text's size from the SVG that the site serves.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("matplotlib")
+
+import experiment_results
+
+from dlnotes.experiments import plotting
+
+ROOT = Path(__file__).resolve().parent.parent
+HANZI = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _load_hook():
+    sys.path.insert(0, str(ROOT / "hooks"))
+    spec = importlib.util.spec_from_file_location(
+        "figures_hook_under_test", ROOT / "hooks" / "figures.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hook = _load_hook()
+CASES = [(name, lang) for name in sorted(experiment_results.figures()) for lang in plotting.LANGS]
+
+
+@pytest.fixture(scope="module")
+def svgs() -> dict[tuple[str, str], bytes]:
+    out = {}
+    for name, (_run, plot) in experiment_results.figures().items():
+        for lang in plotting.LANGS:
+            out[name, lang] = plotting.svg_bytes(plot(experiment_results.result(name), lang=lang))
+    return out
+
+
+@pytest.mark.parametrize(("name", "lang"), CASES)
+def test_text_is_at_least_11_px_on_a_phone(name: str, lang: str, svgs: dict) -> None:
+    sizes = plotting.text_px(svgs[name, lang])
+    assert len(sizes) >= 8, "every axis label, tick label and legend entry should be found"
+    small = [(text, round(px, 1)) for text, px in sizes if px < plotting.MIN_TEXT_PX]
+    assert not small, f"{name}.{lang}.svg: text below {plotting.MIN_TEXT_PX} px at 358 px: {small}"
+
+
+@pytest.mark.parametrize(("name", "lang"), CASES)
+def test_text_is_in_the_page_language_and_drawn_as_paths(name: str, lang: str, svgs: dict) -> None:
+    svg = svgs[name, lang].decode()
+    # text as paths: nothing to install to view the figure
+    assert "<text" not in svg and "font-family" not in svg
+    comments = " ".join(text for text, _ in plotting.text_px(svg))
+    assert bool(HANZI.search(comments)) == (lang == "zh")
+
+
+def test_svgs_are_deterministic(svgs: dict) -> None:
+    name, lang = CASES[-1]
+    _run, plot = experiment_results.figures()[name]
+    assert plotting.svg_bytes(plot(experiment_results.result(name), lang=lang)) == svgs[name, lang]
+
+
+def test_text_px_reads_sizes_scaling_and_sub_scripts() -> None:
+    svg = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+      width="400pt" height="100pt" viewBox="0 0 400 100">
+      <g id="a"><!-- big -->
+        <g transform="translate(5 5) scale(0.12 -0.12)"><use xlink:href="#g"/></g>
+      </g>
+      <g id="b"><!-- $10^{-2}$ --><g transform="translate(5 5) scale(0.1 -0.1)">
+        <use xlink:href="#g" transform="translate(0 0)"/>
+        <use xlink:href="#g" transform="translate(6 3) scale(0.7)"/>
+      </g></g></svg>"""
+    # 400 pt = 533 px natural width, shrunk to 358 px: 0.895 px per unit
+    sizes = dict(plotting.text_px(svg))
+    assert sizes["big"] == pytest.approx(12 * 358 / 400)
+    assert sizes["$10^{-2}$"] == pytest.approx(7 * 358 / 400)
+    # a narrow SVG is not enlarged: 150 pt = 200 px < 358 px
+    narrow = svg.replace('width="400pt"', 'width="150pt"').replace("0 0 400 100", "0 0 150 100")
+    assert dict(plotting.text_px(narrow))["big"] == pytest.approx(12 * 4 / 3)
+
+
+def test_before_this_style_the_text_was_too_small() -> None:
+    """The old style (6 in wide, legend 'small') would fail the 11 px rule: the test can fail."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], label="BN")
+    ax.legend(fontsize="small")
+    sizes = plotting.text_px(plotting.svg_bytes(fig))
+    assert min(px for _, px in sizes) < plotting.MIN_TEXT_PX - 2  # seen: 8.0 px
+
+
+def test_a_missing_cjk_font_fails_clearly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(plotting, "CJK_FONT", "No Such Font 42")
+    monkeypatch.setattr(plotting, "CJK_FONT_FILES", (tmp_path / "missing.ttc",))
+    with pytest.raises(FileNotFoundError, match="fonts-wqy-microhei"):
+        plotting.cjk_font()
+    name = sorted(experiment_results.figures())[0]
+    with pytest.raises(FileNotFoundError, match="No Such Font 42"):
+        experiment_results.figures()[name][1](experiment_results.result(name), lang="zh")
+
+
+def test_a_character_without_a_glyph_is_an_error_not_a_box() -> None:
+    with plotting.style("en"):  # DejaVu Sans only: no Hanzi
+        fig, ax = plotting.figure(height=2)
+        ax.set_title("批量归一化")
+    with pytest.raises(ValueError, match="without a glyph"):
+        plotting.svg_bytes(fig)
+
+
+def test_plots_reject_unknown_languages() -> None:
+    name = sorted(experiment_results.figures())[0]
+    with pytest.raises(ValueError, match="lang must be one of"):
+        experiment_results.figures()[name][1](experiment_results.result(name), lang="fr")
+
+
+# --------------------------------------------------------------------------------------------
+# The hook: cache keys and languages
+# --------------------------------------------------------------------------------------------
+
+
+def test_figure_key_covers_the_hook_plotting_matplotlib_and_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = experiment_results.figures()[sorted(experiment_results.figures())[0]][0]
+    base = hook.figure_key(run, "en")
+    assert hook.figure_key(run, "zh") != base
+    real_version = hook.version
+    monkeypatch.setattr(
+        hook, "version", lambda pkg: "0.0" if pkg == "matplotlib" else real_version(pkg)
+    )
+    assert hook.figure_key(run, "en") != base
+    monkeypatch.undo()
+    assert hook.figure_key(run, "en") == base
+    files = [Path(hook.__file__), ROOT / "src" / "dlnotes" / "experiments" / "plotting.py"]
+    real = Path.read_bytes
+    for changed in files:
+
+        def edited(self: Path, changed: Path = changed) -> bytes:
+            return real(self) + (b"#" if self == changed else b"")
+
+        monkeypatch.setattr(Path, "read_bytes", edited)
+        assert hook.figure_key(run, "en") != base, changed.name
+        monkeypatch.undo()
+
+
+def test_hook_languages_come_from_mkdocs_yml() -> None:
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    assert hook.languages(config) == ["en", "zh"]
+    assert set(hook.languages(config)) == set(plotting.LANGS)
+    assert hook.languages(None) == ["en"]
+
+
+def test_hook_finds_every_figure_with_its_module() -> None:
+    found = hook.figures()
+    assert set(found) == set(experiment_results.figures())
+    for name, (module, run) in found.items():
+        assert run.__module__ == f"dlnotes.experiments.{module}", name
