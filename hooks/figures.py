@@ -31,7 +31,7 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _shared import ROOT, sources_digest
+from _shared import ROOT, languages, site_config, sources_digest
 
 OUT = ROOT / "docs" / "assets" / "figures"
 CACHE = ROOT / ".cache" / "figures"
@@ -39,12 +39,9 @@ STAMP = CACHE / "STAMP"
 WORKERS = 2
 
 
-def languages(config: MkDocsConfig | None) -> list[str]:
-    """Every language in the i18n block of mkdocs.yml (English alone without it), built or not."""
-    plugin = config.plugins.get("i18n") if config is not None else None
-    if plugin is None:
-        return ["en"]
-    return [lang.locale for lang in plugin.config.languages if lang.locale != "null"]
+def site_languages(config: MkDocsConfig | None = None) -> tuple[str, ...]:
+    """Every language of the site, from the i18n block of the mkdocs.yml being built."""
+    return languages(site_config(config.config_file_path)) if config is not None else languages()
 
 
 def figures() -> dict[str, tuple[str, object]]:
@@ -97,10 +94,9 @@ def _draw(jobs: list[tuple[str, str, list[str]]]) -> list[dict[str, bytes]]:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    langs = languages(config)
-    stamp = hashlib.sha256(
-        f"{sources_digest()} {style_digest()} {' '.join(langs)}".encode()
-    ).hexdigest()[:16]
+    langs = site_languages(config)
+    sources = sources_digest(Path(__file__), packages=("torch", "matplotlib"))
+    stamp = f"{sources}-{'-'.join(langs)}"
     if _up_to_date(stamp):
         return
     OUT.mkdir(parents=True, exist_ok=True)

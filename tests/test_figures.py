@@ -7,9 +7,7 @@ every text's size from the SVG that the site serves.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
 import experiment_results
+from dlhooks import load_hook
 
 from dlnotes.experiments import plotting
 
@@ -25,17 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HANZI = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _load_hook():
-    sys.path.insert(0, str(ROOT / "hooks"))
-    spec = importlib.util.spec_from_file_location(
-        "figures_hook_under_test", ROOT / "hooks" / "figures.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = _load_hook()
+hook = load_hook("figures")
 CASES = [(name, lang) for name in sorted(experiment_results.figures()) for lang in plotting.LANGS]
 
 
@@ -156,13 +145,10 @@ def test_figure_key_covers_the_hook_plotting_matplotlib_and_language(
         monkeypatch.undo()
 
 
-def test_hook_languages_come_from_mkdocs_yml() -> None:
-    from mkdocs.config import load_config
-
-    config = load_config(str(ROOT / "mkdocs.yml"))
-    assert hook.languages(config) == ["en", "zh"]
-    assert set(hook.languages(config)) == set(plotting.LANGS)
-    assert hook.languages(None) == ["en"]
+def test_figures_are_drawn_in_every_site_language() -> None:
+    """The hook takes the languages from mkdocs.yml; plotting must know each of them."""
+    assert hook.site_languages() == ("en", "zh")
+    assert set(hook.site_languages()) <= set(plotting.LANGS)
 
 
 def test_hook_finds_every_figure_with_its_module() -> None:

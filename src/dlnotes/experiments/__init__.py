@@ -1,9 +1,19 @@
 """Seeded CPU experiments behind the figures on the site.
 
-Each topic has one module here (``dlnotes.experiments.batch_norm``, ...). An experiment is a
-function that takes keyword arguments and returns a JSON-serialisable ``dict``; a plot function
-turns that dict into a matplotlib figure. Every module lists its figures in ``FIGURES`` as
-``name -> (run, plot)``; the site build (``hooks/figures.py``) regenerates each one.
+Each topic has one module here (``dlnotes.experiments.batch_norm``, ...) holding only its
+experiments, its plots and ``FIGURES``; the generic parts are shared:
+
+* ``data``: the bundled digits, split and standardised, and shuffled mini-batches;
+* ``training``: model builders (MLP, CNN), the seeded training loop, accuracy, and a sweep over
+  variant × setting × seed that counts diverged runs instead of averaging over the survivors;
+* ``plotting``: the one figure style (legible on a phone), colours, band and bar plots, the CJK
+  font for the Chinese figures, and the SVG output the site serves.
+
+An experiment is a function that takes keyword arguments and returns a JSON-serialisable
+``dict`` with language-neutral keys; a plot function ``plot_x(result, lang)`` turns that dict into
+a matplotlib figure in English or Chinese. Every module lists its figures in ``FIGURES`` as
+``name -> (run, plot)``; the site build (``hooks/figures.py``) draws each one in every language
+as ``docs/assets/figures/<name>.<lang>.svg``.
 
 Experiments need the ``experiments`` extra (scikit-learn for the bundled digits data,
 matplotlib for the plots): ``pip install "dlnotes[experiments]"``.

@@ -329,8 +329,9 @@ def train(
         >>> log["loss"] < 1.0, log["steps"], log["examples"], log["diverged"]
         (True, 20, 160, False)
         >>> with seeded(0) as g:
-        ...     train(make_mlp(4), x * 1e3, y, lr=10.0, batch_size=8, steps=20, generator=g)
-        {'loss': None, 'acc': None, 'steps': 1, 'examples': 8, 'diverged': True}
+        ...     log = train(make_mlp(4), x * 1e3, y, lr=10.0, batch_size=8, steps=20, generator=g)
+        >>> log["diverged"], log["loss"], log["steps"] < 20
+        (True, None, True)
     """
     if (epochs is None) == (steps is None):
         raise ValueError("give exactly one of epochs and steps")
@@ -357,8 +358,7 @@ def train(
             step += 1
             value = loss.item()
             if not math.isfinite(value):
-                diverged = {"loss": None, "acc": None, "diverged": True}
-                return {**diverged, "steps": step, "examples": step * batch_size}
+                return _log(None, None, step, batch_size)
             if opt is None:
                 # θ ← θ − η ∇_θ L  (plain SGD: torch.optim.SGD's update, without its overhead)
                 grads = torch.autograd.grad(loss, params)
@@ -373,12 +373,16 @@ def train(
             hits.append((logits.detach().argmax(dim=1) == yb).float().mean())
             if step == total:
                 break
+    return _log(sum(losses) / len(losses), torch.stack(list(hits)).mean().item(), step, batch_size)
+
+
+def _log(loss: float | None, acc: float | None, steps: int, batch_size: int) -> dict[str, Any]:
     return {
-        "loss": sum(losses) / len(losses),
-        "acc": torch.stack(list(hits)).mean().item(),
-        "steps": step,
-        "examples": step * batch_size,
-        "diverged": False,
+        "loss": loss,
+        "acc": acc,
+        "steps": steps,
+        "examples": steps * batch_size,
+        "diverged": loss is None,
     }
 
 
