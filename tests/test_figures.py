@@ -156,3 +156,17 @@ def test_hook_finds_every_figure_with_its_module() -> None:
     assert set(found) == set(experiment_results.figures())
     for name, (module, run) in found.items():
         assert run.__module__ == f"dlnotes.experiments.{module}", name
+
+
+@pytest.mark.parametrize("module", ["plotting", "training"])
+def test_kit_modules_name_the_extra_when_matplotlib_is_missing(
+    monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    for name in (f"dlnotes.experiments.{module}", "dlnotes.experiments.data"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    with pytest.raises(ModuleNotFoundError, match=r'pip install "dlnotes\[experiments\]"'):
+        importlib.import_module(f"dlnotes.experiments.{module}")

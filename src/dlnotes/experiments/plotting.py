@@ -45,6 +45,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
+from dlnotes._extras import require
+
+require("experiments")  # matplotlib: a clear error naming pip install "dlnotes[experiments]"
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
