@@ -31,6 +31,7 @@ __all__ = [
     "check_int",
     "check_number",
     "check_param_tensors",
+    "check_shape",
     "check_tensor",
     "ntuple",
 ]
@@ -74,6 +75,24 @@ def check_tensor(
     if min_dim is not None and value.dim() < min_dim:
         raise ValueError(
             f"{name} must have at least {min_dim} dimensions, shape {expected}, got shape {shape}"
+        )
+
+
+def check_shape(value: Any, name: str, what: str, shape: tuple[int, ...]) -> None:
+    """Raise unless ``value`` is a tensor of exactly ``shape`` (``what`` spells it in symbols).
+
+    Examples:
+        >>> import torch
+        >>> check_shape(torch.zeros(1, 3, 5), "h_0", "(num_layers * D, N, H_out)", (2, 3, 5))
+        Traceback (most recent call last):
+            ...
+        ValueError: h_0 must have shape (num_layers * D, N, H_out) = (2, 3, 5), got shape (1, 3, 5)
+    """
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {what}, got {type(value)}")
+    if tuple(value.shape) != tuple(shape):
+        raise ValueError(
+            f"{name} must have shape {what} = {tuple(shape)}, got shape {tuple(value.shape)}"
         )
 
 
