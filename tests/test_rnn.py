@@ -3,8 +3,8 @@
 Every tensor comes from a torch.Generator seeded with a hypothesis-drawn integer, so a failing
 example reproduces from hypothesis' printout. Values and gradients (w.r.t. the input, the
 initial states and every parameter) are compared with fp32 atol=rtol=1e-5 and fp64
-atol=rtol=1e-10. Sizes are kept small (sequences up to 6 steps): over long fp32 sequences the
-rounding differences of two correct implementations accumulate, which is not what is tested.
+atol=rtol=1e-10. The randomized sizes are small (sequences up to 6 steps) to keep the run
+short; one seeded 100-step fp32 case checks that rounding does not drift past 1e-5.
 """
 
 import math
@@ -230,14 +230,14 @@ def test_state_dict_round_trip_both_ways(cfg: dict[str, Any], seed: int) -> None
 
 
 def test_longer_sequence_fp32() -> None:
-    """100 steps, fp32, hidden 32: rounding differences accumulate over time, so 1e-4 here."""
+    """100 steps, fp32, hidden 32, still at 1e-5. torch's LSTM runs through oneDNN here, so
+    its sums are ordered differently: the largest gap seen is 5e-6 on the weight gradients
+    (summed over 100 steps); the GRU has no oneDNN path and matches bit for bit."""
     gen = torch.Generator().manual_seed(0)
     for mode in ("LSTM", "GRU"):
         ours, theirs = twins(LAYERS, mode, 0, 8, 32, num_layers=2)
         x = randn(gen, (100, 3, 8), torch.float32)
-        check_same_values_and_grads(
-            ours, theirs, [x], call_layer, gen, {"atol": 1e-4, "rtol": 1e-4}
-        )
+        check_same_values_and_grads(ours, theirs, [x], call_layer, gen, TOL[torch.float32])
 
 
 def test_returns_like_torch() -> None:

@@ -319,11 +319,12 @@ class LSTMCell(_RNNCellBase):
 
     $$
     \begin{aligned}
-    i &= \sigma(W_{ii} x + b_{ii} + W_{hi} h + b_{hi}), &
-    f &= \sigma(W_{if} x + b_{if} + W_{hf} h + b_{hf}), \\
-    g &= \tanh(W_{ig} x + b_{ig} + W_{hg} h + b_{hg}), &
-    o &= \sigma(W_{io} x + b_{io} + W_{ho} h + b_{ho}), \\
-    c' &= f \odot c + i \odot g, & h' &= o \odot \tanh(c').
+    i &= \sigma(W_{ii} x + b_{ii} + W_{hi} h + b_{hi}) \\
+    f &= \sigma(W_{if} x + b_{if} + W_{hf} h + b_{hf}) \\
+    g &= \tanh(W_{ig} x + b_{ig} + W_{hg} h + b_{hg}) \\
+    o &= \sigma(W_{io} x + b_{io} + W_{ho} h + b_{ho}) \\
+    c' &= f \odot c + i \odot g \\
+    h' &= o \odot \tanh(c')
     \end{aligned}
     $$
 
@@ -374,10 +375,10 @@ class GRUCell(_RNNCellBase):
 
     $$
     \begin{aligned}
-    r &= \sigma(W_{ir} x + b_{ir} + W_{hr} h + b_{hr}), &
-    z &= \sigma(W_{iz} x + b_{iz} + W_{hz} h + b_{hz}), \\
-    n &= \tanh(W_{in} x + b_{in} + r \odot (W_{hn} h + b_{hn})), &
-    h' &= (1 - z) \odot n + z \odot h.
+    r &= \sigma(W_{ir} x + b_{ir} + W_{hr} h + b_{hr}) \\
+    z &= \sigma(W_{iz} x + b_{iz} + W_{hz} h + b_{hz}) \\
+    n &= \tanh(W_{in} x + b_{in} + r \odot (W_{hn} h + b_{hn})) \\
+    h' &= (1 - z) \odot n + z \odot h
     \end{aligned}
     $$
 
@@ -419,7 +420,7 @@ class GRUCell(_RNNCellBase):
 # ----------------------------------------------------------------------------- sequence layers
 
 
-class RNNBase(nn.Module):
+class _RNNBase(nn.Module):
     """Shared constructor, parameters and forward pass of `RNN`, `LSTM` and `GRU`.
 
     ``mode`` is torch's: ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``.
@@ -586,7 +587,7 @@ class RNNBase(nn.Module):
         return (x.transpose(0, 1) if self.batch_first else x), h, c
 
 
-class RNN(RNNBase):
+class RNN(_RNNBase):
     r"""Elman RNN stack, as `torch.nn.RNN`: $h' = \tanh(W_{ih} x + b_{ih} + W_{hh} h + b_{hh})$.
 
     Args:
@@ -635,7 +636,7 @@ class RNN(RNNBase):
         return output, h_n
 
 
-class LSTM(RNNBase):
+class LSTM(_RNNBase):
     r"""LSTM stack, as `torch.nn.LSTM` (gate order i, f, g, o; no peepholes; see `LSTMCell`).
 
     Args:
@@ -693,7 +694,7 @@ class LSTM(RNNBase):
         return output, (h_n, c_n)
 
 
-class GRU(RNNBase):
+class GRU(_RNNBase):
     r"""GRU stack, as `torch.nn.GRU` (gate order r, z, n; reset after the matmul; see `GRUCell`).
 
     Args:
