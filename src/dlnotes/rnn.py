@@ -111,12 +111,13 @@ def _lstm_step(gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | None) -> tuple[Ten
     # gi = W_ih x + b_ih, gh = W_hh h + b_hh: the four gate blocks side by side   (N, 4H)
     gates = gi + gh
     H = gates.shape[-1] // 4
+    if_, g, o = gates.split([2 * H, H, H], dim=-1)
     # i, f = σ(W_ii x + b_ii + W_hi h + b_hi), σ(W_if x + b_if + W_hf h + b_hf)   (N, 2H)
-    i, f = torch.sigmoid(gates[..., : 2 * H]).chunk(2, dim=-1)
+    i, f = torch.sigmoid(if_).chunk(2, dim=-1)
     # g = tanh(W_ig x + b_ig + W_hg h + b_hg)                     (N, H)
-    g = torch.tanh(gates[..., 2 * H : 3 * H])
+    g = torch.tanh(g)
     # o = σ(W_io x + b_io + W_ho h + b_ho)   (no peephole: c is not read)   (N, H)
-    o = torch.sigmoid(gates[..., 3 * H :])
+    o = torch.sigmoid(o)
     # c′ = f ⊙ c + i ⊙ g
     c = f * c + i * g
     # h′ = o ⊙ tanh(c′)
@@ -125,10 +126,11 @@ def _lstm_step(gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | None) -> tuple[Ten
 
 def _gru_step(gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
     H = h.shape[-1]
+    (gi_rz, gi_n), (gh_rz, gh_n) = gi.split([2 * H, H], -1), gh.split([2 * H, H], -1)
     # r, z = σ(W_ir x + b_ir + W_hr h + b_hr), σ(W_iz x + b_iz + W_hz h + b_hz)   (N, 2H)
-    r, z = torch.sigmoid(gi[..., : 2 * H] + gh[..., : 2 * H]).chunk(2, dim=-1)
+    r, z = torch.sigmoid(gi_rz + gh_rz).chunk(2, dim=-1)
     # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   r after the matmul (Cho: W_hn (r ⊙ h))
-    n = torch.tanh(gi[..., 2 * H :] + r * gh[..., 2 * H :])
+    n = torch.tanh(gi_n + r * gh_n)
     # h′ = (1 − z) ⊙ n + z ⊙ h = n + z ⊙ (h − n)   (z → 1 keeps the old state)
     return n + z * (h - n), None
 
@@ -154,7 +156,8 @@ def _run_layer(
 ) -> tuple[Tensor, Tensor, Tensor | None]:
     """One direction of one layer over a time-major sequence ``x`` of shape (L, N, H_in)."""
     # W_ih x_t + b_ih for every t at once: ONE fused matmul for all gates   (L, N, G·H)
-    gi = F.linear(x, weight_ih, bias_ih)
+    # (unbind, not gi[t]: the backward of gi[t] would write a full (L, N, G·H) zero tensor per step)
+    gi = F.linear(x, weight_ih, bias_ih).unbind(0)
     outputs = []
     for t in range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0]):
         # W_hh h + b_hh: ONE fused matmul per step for all gates   (N, G·H)
