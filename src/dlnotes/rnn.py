@@ -73,7 +73,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dlnotes._validation import check_int, check_number, check_shape, check_tensor
+from dlnotes._validation import (
+    check_bool,
+    check_int,
+    check_number,
+    check_shape,
+    check_tensor,
+)
 
 __all__ = [
     "GRU",
@@ -173,12 +179,6 @@ def _run_layer(
 # ----------------------------------------------------------------------------- argument checks
 
 
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
-    return value
-
-
 def _check_nonlinearity(nonlinearity: Any) -> str:
     if nonlinearity not in _NONLINEARITIES:
         raise ValueError(f"nonlinearity must be one of {_NONLINEARITIES}, got {nonlinearity!r}")
@@ -220,7 +220,7 @@ class _RNNCellBase(nn.Module):
         factory = {"device": device, "dtype": dtype}
         self.input_size = check_int(input_size, "input_size", minimum=1)
         self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
-        self.bias = _check_bool(bias, "bias")
+        self.bias = check_bool(bias, "bias")
         # Registration order = torch's = the order reset_parameters draws in.
         self.weight_ih = nn.Parameter(torch.empty(num_chunks * hidden_size, input_size, **factory))
         self.weight_hh = nn.Parameter(torch.empty(num_chunks * hidden_size, hidden_size, **factory))
@@ -450,12 +450,12 @@ class _RNNBase(nn.Module):
         self.input_size = check_int(input_size, "input_size", minimum=1)
         self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
         self.num_layers = check_int(num_layers, "num_layers", minimum=1)
-        self.bias = _check_bool(bias, "bias")
-        self.batch_first = _check_bool(batch_first, "batch_first")
+        self.bias = check_bool(bias, "bias")
+        self.batch_first = check_bool(batch_first, "batch_first")
         self.dropout = check_number(dropout, "dropout", minimum=0.0)
         if self.dropout > 1:
             raise ValueError(f"Invalid dropout: must be <= 1, got {dropout}")
-        self.bidirectional = _check_bool(bidirectional, "bidirectional")
+        self.bidirectional = check_bool(bidirectional, "bidirectional")
         self.proj_size = check_int(proj_size, "proj_size", minimum=0)
         if self.proj_size:
             raise ValueError(
@@ -788,8 +788,8 @@ def rnn_param_count(
     check_int(input_size, "input_size", minimum=1)
     H = check_int(hidden_size, "hidden_size", minimum=1)
     check_int(num_layers, "num_layers", minimum=1)
-    _check_bool(bias, "bias")
-    D = 2 if _check_bool(bidirectional, "bidirectional") else 1
+    check_bool(bias, "bias")
+    D = 2 if check_bool(bidirectional, "bidirectional") else 1
     G = _MODES[mode]
     total = 0
     for layer in range(num_layers):
