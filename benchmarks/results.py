@@ -1,7 +1,7 @@
 """The benchmark data file: its location, its format, its validation and how runs are merged.
 
 ``benchmarks/results.json`` is written by ``python -m benchmarks`` and read by the site
-(``hooks/benchmarks.py`` renders it into the Performance page). This module does not import
+(``hooks/performance.py`` renders it into the Performance page). This module does not import
 torch, so the site build and the tests can validate the file cheaply.
 
 Format (``schema`` 2)::
@@ -47,7 +47,7 @@ SCHEMA = 2
 # What a case times (both sides do exactly the same thing), and its label on the Performance
 # page in every language of the site. The one place mode names and labels are written: a mode
 # without a label in one of the site's languages fails tests/test_benchmarks_page.py and the
-# build (hooks/benchmarks.py), naming the mode and the language.
+# build (hooks/performance.py), naming the mode and the language.
 MODES: dict[str, dict[str, str]] = {
     "train-forward": {
         "about": "training-mode forward, autograd recording (parameters require grad)",

@@ -2,8 +2,10 @@
 
 The hooks are files, not a package: MkDocs imports each by path with ``hooks/`` on
 ``sys.path`` while it runs, so a hook can import its siblings (``_shared``, ``_markdown``).
-Plain ``import benchmarks`` would find the top-level ``benchmarks/`` package instead of
-``hooks/benchmarks.py``; here every hook gets the unique module name ``dlnotes_hooks.<name>``.
+A hook's plain name could clash with another module (MkDocs itself registers each hook in
+``sys.modules`` under its file name); here every hook gets the unique module name
+``dlnotes_hooks.<name>``. No hook may share its name with a top-level package of this repository
+(``hooks/benchmarks.py`` once shadowed ``benchmarks/`` after an in-process MkDocs config load).
 The hooks' private helpers (``_shared``, ``_markdown``) are imported under their own names,
 as the hooks import them, so a test and a hook share one module object.
 """

@@ -3,7 +3,7 @@
 Nothing here times anything (that is ``make bench``'s job, and timings are too noisy to assert):
 the tests check that ``benchmarks/results.json`` follows its format and covers every case the
 harness registers, that a partial run (``--only``) is merged into the file by case name, and
-that ``hooks/benchmarks.py`` turns the file into the page's tables, grouped by question, in
+that ``hooks/performance.py`` turns the file into the page's tables, grouped by question, in
 every language of the site.
 """
 
@@ -22,7 +22,7 @@ import pytest
 from dlhooks import load_hook
 from dlpages import LANGUAGES, ROOT
 
-hook = load_hook("benchmarks")
+hook = load_hook("performance")
 results = hook.results
 
 DATA = results.load()

@@ -125,3 +125,16 @@ def test_notebook_cache_key_changes_with_its_inputs(monkeypatch: pytest.MonkeyPa
     real = shared.version
     monkeypatch.setattr(shared, "version", lambda p: "9.9" if p == "matplotlib" else real(p))
     assert jupyter.notebook_key() != key
+
+
+def test_no_hook_shadows_a_package_of_the_repository() -> None:
+    # MkDocs registers every hook in sys.modules under its file name: a hook named like a
+    # top-level package (benchmarks/, tests/ ...) would replace that package for the rest of an
+    # in-process run.
+    root = HOOKS.parent
+    shadowed = [
+        path.name
+        for path in HOOKS.glob("*.py")
+        if (root / path.stem).is_dir() or (root / f"{path.stem}.py").exists()
+    ]
+    assert not shadowed, f"rename these hooks: {shadowed}"

@@ -216,7 +216,7 @@ def check_labels() -> None:
             results.mode_label(mode, lang)
     missing = [lang for lang in languages() if lang not in TEXT]
     if missing:
-        raise ValueError(f"hooks/benchmarks.py has no sentences (TEXT) for {missing}")
+        raise ValueError(f"hooks/performance.py has no sentences (TEXT) for {missing}")
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
