@@ -2,8 +2,8 @@
 //
 // 1. The language menu keeps your place: its links lead to the same page in the other
 //    language, and on use they get the #anchor of the section being read (the one in the
-//    address bar while its heading is on screen, else the last heading above the top of the
-//    window). tests/test_parity.py guarantees the same heading ids in both languages.
+//    address bar while its heading is on screen, else the last heading in the top quarter of
+//    the window or above it). tests/test_parity.py guarantees the same heading ids in both languages.
 // 2. Wide formulas, tables and code scroll inside their own box; a box with more to see on a
 //    side gets data-dl-scroll="right" | "left" | "both", which extra.css turns into a fade on
 //    that edge (the hint), and becomes focusable so a keyboard can scroll it too.
@@ -22,10 +22,12 @@
       }
     }
     if (window.scrollY < 1) return null;
+    // The section being read: the last heading in the top quarter of the window or above it.
+    var line = top + (window.innerHeight - top) / 4;
     var current = null;
     var headings = document.querySelectorAll(".md-content .md-typeset :is(h2, h3, h4)[id]");
     for (var i = 0; i < headings.length; i++) {
-      if (headings[i].getBoundingClientRect().top <= top + 8) current = headings[i].id;
+      if (headings[i].getBoundingClientRect().top <= line) current = headings[i].id;
       else break;
     }
     return current;
@@ -46,12 +48,16 @@
   });
 
   // -- 2. scroll hints -----------------------------------------------------------------------
-  var BOXES = [
-    ".md-typeset div.arithmatex",
-    ".md-typeset .md-typeset__scrollwrap",
-    ".md-typeset pre > code",
-    ".jupyter-wrapper .jp-OutputArea-output pre",
-  ].join(", ");
+  // Every box of the content that scrolls sideways: display formulas, Material's table wrapper,
+  // code blocks, notebook cells (their computed style is known even inside a closed <details>).
+  function scrollBoxes(root) {
+    var found = [];
+    root.querySelectorAll(".md-content *").forEach(function (el) {
+      var overflow = getComputedStyle(el).overflowX;
+      if (overflow === "auto" || overflow === "scroll") found.push(el);
+    });
+    return found;
+  }
 
   function update(box) {
     var max = box.scrollWidth - box.clientWidth;
@@ -71,7 +77,7 @@
     });
 
   function watch(root) {
-    root.querySelectorAll(BOXES).forEach(function (box) {
+    scrollBoxes(root).forEach(function (box) {
       if (box.dataset.dlWatched) return;
       box.dataset.dlWatched = "1";
       box.addEventListener("scroll", function () { update(box); }, { passive: true });
@@ -82,9 +88,9 @@
 
   function start(doc) {
     watch(doc.body || document.body);
-    // Formulas and fonts change sizes after the first paint.
+    // Fonts change sizes after the first paint.
     if (document.fonts && document.fonts.ready) {
-      document.fonts.ready.then(function () { watch(document.body); });
+      document.fonts.ready.then(function () { scrollBoxes(document).forEach(update); });
     }
   }
 
