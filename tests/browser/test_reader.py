@@ -327,8 +327,11 @@ def test_language_switch_keeps_the_section(
 
     # After scrolling to a section without a link to it
     visit.open(here.path)
-    visit.page.evaluate("(id) => document.getElementById(id).scrollIntoView()", SCROLLED_TO)
-    visit.page.evaluate(SETTLED_JS)
+    # (twice: figures above it may still be loading and push it down)
+    for _ in range(2):
+        visit.page.evaluate("(id) => document.getElementById(id).scrollIntoView()", SCROLLED_TO)
+        visit.wait_quiet()
+        visit.page.evaluate(SETTLED_JS)
     top = visit.page.evaluate(
         "(id) => document.getElementById(id).getBoundingClientRect().top", SCROLLED_TO
     )
@@ -361,23 +364,35 @@ SESSIONS_JS = """() => [...document.querySelectorAll('.md-content .highlight')]
       context = heading ? heading.id : null;
       object = object.parentElement.closest('.doc-object');
     }
+    if (!context && block.closest('.doc-module')) {  // a module's own docstring: its section
+      const before = [...document.querySelectorAll('.md-content h2')].filter(h =>
+        h.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING);
+      const name = before.length ? before.at(-1).querySelector('code') : null;
+      context = name ? name.textContent.trim() : null;
+    }
     return {shown: block.querySelector('code').textContent, context};
   })"""
 
-# Paste each text into a fresh interactive console, the way the Python prompt reads it. An API
-# docstring example starts in its module's namespace (the object's id names it).
+# Paste each text into an interactive console, the way the Python prompt reads it. An API
+# docstring example starts in its module's namespace (the object's id names it), and the
+# examples of one docstring share it, in order (as doctest and Sybil run them); a page's
+# session starts from nothing.
 CONSOLE_RUNNER = """
 import code, contextlib, importlib, io, json, sys
-results = []
+results, namespaces = [], {}
 for text, context in json.load(sys.stdin):
-    namespace = {"__name__": "__console__"}
-    parts = context.split(".") if context else []
-    for end in range(len(parts), 0, -1):
-        try:
-            namespace.update(vars(importlib.import_module(".".join(parts[:end]))))
-            break
-        except ImportError:
-            continue
+    namespace = namespaces.get(context) if context else None
+    if namespace is None:
+        namespace = {"__name__": "__console__"}
+        parts = context.split(".") if context else []
+        for end in range(len(parts), 0, -1):
+            try:
+                namespace.update(vars(importlib.import_module(".".join(parts[:end]))))
+                break
+            except (ImportError, ValueError):
+                continue
+        if context:
+            namespaces[context] = namespace
     console, out = code.InteractiveConsole(namespace), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         more = False
