@@ -1,6 +1,7 @@
-"""Sybil: run every ```python block of the pages and every >>> example of the package.
+"""Sybil: run every ```python and ```pycon block of the pages and every >>> example of the package.
 
-- ``docs/**/*.md``: each page's blocks run in order, in one namespace per page (the way a
+- ``docs/**/*.md``: each page's blocks run in order (```pycon sessions as doctests, see
+  tests/sybil_pycon.py), in one namespace per page (the way a
   reader going down the page would run them). ``tests/test_snippets_isolated.py`` runs each
   block once more on its own, because readers copy one block, not a page.
 - ``src/**/*.py``: the ``>>>`` examples in docstrings (pytest's own doctest plugin is disabled
@@ -17,9 +18,10 @@ import pytest
 from sybil import Sybil
 from sybil.parsers.markdown import ClearNamespaceParser, PythonCodeBlockParser
 from sybil.parsers.rest import DocTestParser
+from sybil_pycon import PyconCodeBlockParser
 
 pages = Sybil(
-    parsers=[PythonCodeBlockParser(), ClearNamespaceParser()],
+    parsers=[PythonCodeBlockParser(), PyconCodeBlockParser(), ClearNamespaceParser()],
     patterns=["*.md"],
     path="docs",
 )

@@ -2,8 +2,9 @@
 
 Sybil (conftest.py) runs a page's blocks in order, sharing one namespace. A reader copies a
 single block, so a block that only works after an earlier one is a bug on the page. Here each
-fenced block is parsed with the same parser and evaluated alone; a ``>>>`` block yields several
-Sybil examples (one per statement), which run together, in order, as the reader would.
+fenced block is parsed with the same parsers and evaluated alone; a ``>>>`` block (```python or
+```pycon) yields several Sybil examples (one per statement), which run together, in order, as
+the reader would.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from dlpages import DOCS, LANGUAGES
 from sybil import Document
 from sybil.example import Example
 from sybil.parsers.markdown import PythonCodeBlockParser
+from sybil_pycon import PyconCodeBlockParser
 
 fenced_blocks = load_hook("_markdown").fenced_blocks
 
 
 def blocks_of(path: Path) -> tuple[Document, list[list[Example]]]:
     """The page's Sybil examples, grouped by the fenced block they come from."""
-    document = Document.parse(str(path), PythonCodeBlockParser())
-    spans = [(b.start, b.end) for b in fenced_blocks(document.text) if b.language == "python"]
+    document = Document.parse(str(path), PythonCodeBlockParser(), PyconCodeBlockParser())
+    spans = [
+        (b.start, b.end) for b in fenced_blocks(document.text) if b.language in {"python", "pycon"}
+    ]
     groups: list[list[Example]] = [[] for _ in spans]
     for example in document.examples():
         owner = [i for i, (a, b) in enumerate(spans) if a <= example.start < b]

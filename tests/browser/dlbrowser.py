@@ -55,11 +55,6 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-# Material fetches sitemap.xml next to each alternate-language link of a page (to map the page
-# to its translation); the folders of pages have none, so these probes get a 404. Harmless: the
-# switcher then follows the link itself. They are the only failed requests a page may make.
-HARMLESS_404_SUFFIX = "/sitemap.xml"
-
 KATEX_RENDERED_JS = """() => [...document.querySelectorAll('.arithmatex')]
     .every(e => e.querySelector('.katex, .katex-error'))"""
 
@@ -131,7 +126,7 @@ def weight_table() -> str:
         "Bytes transferred per page on a cold load (gzip as on GitHub Pages, headers included),",
         f"in KB (1000 bytes). Budget: HTML+CSS+JS <= {BUDGET_KB} KB per question page.",
         "json = the search index (fetched by Material's search worker at page load);",
-        "other = Material's sitemap.xml probes for the language switcher (404s, harmless).",
+        "other = anything else (none expected).",
         "",
         head,
         "-" * len(head),
@@ -285,10 +280,14 @@ class Visit:
         return scheme in {"data", "blob", "about"} or url.startswith(self.server.origin + "/")
 
     def problems(self, *, expected_404: str | None = None) -> list[str]:
-        """Console errors, failed requests and requests to other hosts, minus the harmless."""
+        """Console errors, failed requests and requests to other hosts (but ``expected_404``).
+
+        No 4xx is harmless: Material's probes of ``<page>/sitemap.xml`` for the language
+        switcher, once allowed here, are gone (hooks/alternate_links.py).
+        """
 
         def harmless(url: str) -> bool:
-            return urlsplit(url).path.endswith(HARMLESS_404_SUFFIX) or url == expected_404
+            return url == expected_404
 
         external = [url for url in self.requests if not self.is_local(url)]
         found = [f"request to another host: {url}" for url in external]
