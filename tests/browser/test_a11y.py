@@ -1,12 +1,13 @@
 """Accessibility: axe-core finds no serious or critical violation on any page.
 
 Every page of the site (discovered from ``docs/``) and the 404 page, in both languages, is
-checked with axe-core (bundled by ``axe-playwright-python``) in Chromium: at 1280 px in the light
-and the dark scheme, and at 390 px in one scheme, alternating from page to page (the scheme switches colours,
-the width switches layout: every page is seen at both widths, each scheme at both widths).
-Colours do not depend on the width, so the 390 px run leaves out axe's color-contrast rule,
-the slowest one by far on long pages. The scheme is switched with the header's own toggle. Besides serious and critical
-violations, the moderate rules issue 9 named (``landmark-unique``) must stay fixed too.
+checked with axe-core (bundled by ``axe-playwright-python``) in Chromium: at 1280 px in the
+light and the dark scheme, and at 390 px in one scheme, alternating from page to page (the
+scheme switches colours, the width switches layout: every page is seen at both widths, each
+scheme at both widths). Colours do not depend on the width, so the 390 px run leaves out axe's
+color-contrast rule, by far the slowest on long pages. The scheme is switched with the header's
+own toggle. Besides serious and critical violations, the moderate rule issue 9 named
+(``landmark-unique``) must stay fixed too.
 
 What a failure means is in the message (rule, impact, elements, axe's reason); the full axe
 results of every run go to ``test-artifacts/axe/``.
@@ -47,7 +48,7 @@ NOT_FOUND = {p.id for p in not_found_pages()}
 
 
 def runs(index: int) -> list[tuple[str, dict[str, int], dict]]:
-    """(scheme, viewport, axe options) for the page at ``index``: both schemes at 1280, one at 390."""
+    """(scheme, viewport, axe options) for the page at ``index``."""
     everything = {"resultTypes": ["violations"]}
     layout_only = {**everything, "rules": {"color-contrast": {"enabled": False}}}
     phone_scheme = ("light", "dark")[index % 2]
