@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from dlsite import ARTIFACTS, DESKTOP, PHONE, SitePage, Visit, all_pages
+from dlbrowser import DESKTOP, PHONE, Visit
+from dlpages import ARTIFACTS, LANGUAGES, SitePage, all_pages
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,7 @@ SCHEME_JS = "() => document.body.getAttribute('data-md-color-scheme')"
 
 def not_found_pages() -> list[SitePage]:
     """The 404 page, as served for a missing path in each language."""
-    return [SitePage("no/such/page", lang) for lang in ("en", "zh")]
+    return [SitePage("no/such/page", lang) for lang in LANGUAGES]
 
 
 PAGES = all_pages() + not_found_pages()
