@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from _shared import languages, site_config
+from glossary import chinese_terms, load_glossary
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
@@ -121,20 +122,37 @@ BOOSTS = [
 ]
 KEYS_FIELD = {"boost": 10.0}
 
-# Opening tags whose whole element stays out of the index.
-EXCLUDED_RE = re.compile(
-    r"<(?P<tag>span|div|details)(?P<attrs>\s[^>]*class=\"(?:arithmatex|mkdocstrings-source"
-    r"|jp-InputArea jp-Cell-inputArea|jp-OutputArea jp-Cell-outputArea)\"[^>]*)>"
+# Elements that stay out of the index, by class. Material's parser ends an exclusion at the first
+# closing tag of the same name (its elements compare by tag), so these are innermost elements:
+# formulas, API source listings, and the parts of a notebook cell (prompts, code, the copy
+# button's "Copied!" and its copy of the code, text outputs).
+EXCLUDED_CLASSES = (
+    "arithmatex",
+    "mkdocstrings-source",
+    "jp-InputPrompt",
+    "jp-OutputPrompt",
+    "highlight-ipynb",
+    "clipboard-copy-txt",
+    "notice",
+    "jp-RenderedText",
 )
+EXCLUDED_RE = re.compile(
+    r"<(?P<tag>span|div|details)(?P<attrs>\s[^>]*class=\"(?:[^\"]*\s)?(?:"
+    + "|".join(EXCLUDED_CLASSES)
+    + r")(?:\s[^\"]*)?\"[^>]*)>"
+)
+# An API entry's title is the signature; its parameter names (momentum, eps ...) would match in
+# the title field, which Material weighs 1000 times the text. The title keeps the name.
+SIGNATURE_RE = re.compile(r"\(.*?(?=</code>|$)", re.DOTALL)
 
 
 def exclude_from_search(html: str) -> str:
     """Mark formulas, notebook code and outputs, and API source listings as not indexed.
 
     >>> exclude_from_search('<p>scale <span class="arithmatex">\\\\(\\\\gamma\\\\)</span></p>')
-    '<p>scale <span class="arithmatex" data-search-exclude>\\\\(\\\\gamma\\\\)</span></p>'
+    '<p>scale <span class="arithmatex" data-search-exclude="true">\\\\(\\\\gamma\\\\)</span></p>'
     """
-    return EXCLUDED_RE.sub(r"<\g<tag>\g<attrs> data-search-exclude>", html)
+    return EXCLUDED_RE.sub(r'<\g<tag>\g<attrs> data-search-exclude="true">', html)
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: object) -> str:
@@ -200,9 +218,15 @@ def glossary_terms(lang: str) -> list[str]:
     """The glossary's Han terms and synonyms (``lang`` zh), or nothing."""
     if lang != "zh":
         return []
-    from glossary import chinese_terms, load_glossary
-
     return [t for t in chinese_terms(load_glossary()) if HAN_WORD.fullmatch(t)]
+
+
+def api_title(title: str) -> str:
+    """
+    >>> api_title("<code>seeded(seed, threads=1)</code>")
+    '<code>seeded</code>'
+    """
+    return SIGNATURE_RE.sub("", title)
 
 
 def entry_boost(location: str) -> float | None:
@@ -218,6 +242,8 @@ def tune_index(part: dict, lang: str) -> dict:
         boost = entry_boost(doc["location"])
         if boost is not None:
             doc["boost"] = boost
+        if doc["location"].startswith("api/#"):
+            doc["title"] = api_title(doc["title"])
         if terms:
             doc["title"] = join_single_characters(doc["title"])
             doc["text"] = join_single_characters(doc["text"])
