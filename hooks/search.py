@@ -104,8 +104,9 @@ def on_post_build(config: MkDocsConfig) -> None:
 #   listings are marked ``data-search-exclude`` (Material's own switch) before indexing.
 #
 # Ranking: the question pages explain the terms; the API reference, the notebook, the glossary,
-# the follow-up review sheet and each page's "Terms on this page" list only mention them. Their
-# entries get a lower ``boost`` (Material passes an entry's ``boost`` to lunr).
+# the cheat sheet, the follow-up review sheet, the benchmark and about pages and each page's
+# "Terms on this page" list only mention them. Their entries get a lower ``boost`` (Material
+# passes an entry's ``boost`` to lunr).
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RUN = re.compile(f"[{HAN}\u200b]*[{HAN}][{HAN}\u200b]*")
@@ -118,6 +119,7 @@ BOOSTS = [
     (re.compile(r"^glossary/"), 0.3),
     (re.compile(r"^followups/"), 0.5),
     (re.compile(r"^cheatsheet/"), 0.5),
+    (re.compile(r"^(performance|about)/"), 0.5),
     (re.compile(r"#terms$"), 0.6),
 ]
 KEYS_FIELD = {"boost": 10.0}
