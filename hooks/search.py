@@ -112,12 +112,9 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RUN = re.compile(f"[{HAN}\u200b]*[{HAN}][{HAN}\u200b]*")
 HAN_WORD = re.compile(f"[{HAN}]{{2,}}")
 
-# Entry boosts by location (relative to the language's base), first match wins. The API's is
-# tiny: Material weighs a title match 1000 times a text match, and API titles are identifiers
-# whose prefixes are concept words (early* matches EarlyStopping, batch* BatchNorm2d). An
-# identifier (EarlyStopping, fold_batch_norm) still lists the API first: nothing else has it.
+# Entry boosts by location (relative to the language's base), first match wins.
 BOOSTS = [
-    (re.compile(r"^api/"), 0.005),
+    (re.compile(r"^api/"), 0.1),
     (re.compile(r"^notebooks/"), 0.3),
     (re.compile(r"^glossary/"), 0.3),
     (re.compile(r"^followups/"), 0.5),
@@ -146,9 +143,6 @@ EXCLUDED_RE = re.compile(
     + "|".join(EXCLUDED_CLASSES)
     + r")(?:\s[^\"]*)?\"[^>]*)>"
 )
-# An API entry's title is the signature; its parameter names (momentum, eps ...) would match in
-# the title field, which Material weighs 1000 times the text. The title keeps the name.
-SIGNATURE_RE = re.compile(r"\(.*?(?=</code>|$)", re.DOTALL)
 
 
 def exclude_from_search(html: str) -> str:
@@ -226,12 +220,18 @@ def glossary_terms(lang: str) -> list[str]:
     return [t for t in chinese_terms(load_glossary()) if HAN_WORD.fullmatch(t)]
 
 
-def api_title(title: str) -> str:
+def api_title(title: str, location: str) -> str:
+    """An API entry's title as its qualified name: dlnotes.conv.receptive_field is one token
+    that ``receptive*`` does not match, so a concept word does not hit an identifier in the
+    title field (weighed 1000 times the text); the name still shows which object it is.
+
+    >>> api_title("<code>seeded(seed, threads=1)</code>", "api/#dlnotes.experiments.seeded")
+    '<code>dlnotes.experiments.seeded</code>'
+    >>> api_title("API reference", "api/")
+    'API reference'
     """
-    >>> api_title("<code>seeded(seed, threads=1)</code>")
-    '<code>seeded</code>'
-    """
-    return SIGNATURE_RE.sub("", title)
+    name = location.partition("#")[2]
+    return f"<code>{name}</code>" if name.startswith("dlnotes.") else title
 
 
 def entry_boost(location: str) -> float | None:
@@ -247,8 +247,8 @@ def tune_index(part: dict, lang: str) -> dict:
         boost = entry_boost(doc["location"])
         if boost is not None:
             doc["boost"] = boost
-        if doc["location"].startswith("api/#"):
-            doc["title"] = api_title(doc["title"])
+        if doc["location"].startswith("api/"):
+            doc["title"] = api_title(doc["title"], doc["location"])
         if terms:
             doc["title"] = join_single_characters(doc["title"])
             doc["text"] = join_single_characters(doc["text"])
