@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from _shared import languages, site_config
+from glossary import chinese_terms, load_glossary
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
@@ -72,6 +73,191 @@ def on_post_build(config: MkDocsConfig) -> None:
     langs = site_languages(config)
     index = json.loads(index_path.read_text(encoding="utf-8"))
     for lang, part in split_index(index, langs).items():
+        part = tune_index(part, lang)
         out = site / ("" if lang == langs[0] else lang) / "search" / "search_index.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(part, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Search quality: what the index holds and how its entries rank (issue 9).
+#
+# Material's search (lunr in a web worker) is kept as it is; only the index it loads changes.
+# How Material matches Chinese (integrations/search/query/segment in its sources): the query
+# is cut at the longest token of the index that is a *proper* prefix of what is left of it, and
+# each piece is searched as a prefix (``piece*``), pieces OR-ed. Hence three rules for tokens:
+#
+# - No single Han character as a token. If 内 is a token, 内部协变量偏移 is searched as 内*
+#   and matches 内容, 内能 ... on any page. jieba's one-character words are joined to the word
+#   before them (or after, at the start of a run): the text shown is unchanged (U+200B joins
+#   invisible), and a prefix search for the word before still finds it.
+# - Every sub-term of a glossary term is a token where the term occurs. The index holds
+#   内部协变量偏移 whole, so 协变量偏移 (not a prefix of it) would find nothing: each run of
+#   jieba's plain-dictionary pieces (内部 / 协 / 变量 / 偏移 -> 协变量, 协变量偏移, ...) goes
+#   into a field of its own, ``keys``, that is indexed but never shown.
+# - Each of those terms is found whole: the segmenter only tries proper prefixes of the query
+#   (its loop stops one character short), so for 运行均值 it takes 运行 and searches 运行*,
+#   which matches every "run". ``keys`` also holds each term less its last character (运行均):
+#   the longest proper prefix, so the query is searched as 运行均*, i.e. as the term itself.
+# - What is shown (the ``text`` preview) holds prose: formulas (raw TeX), notebook code
+#   (shown twice by mkdocs-jupyter: highlighted and as the copy button's text) and API source
+#   listings are marked ``data-search-exclude`` (Material's own switch) before indexing.
+#
+# Ranking: the question pages explain the terms; the API reference, the notebook, the glossary,
+# the cheat sheet, the follow-up review sheet, the benchmark and about pages and each page's
+# "Terms on this page" list only mention them. Their entries get a lower ``boost`` (Material
+# passes an entry's ``boost`` to lunr).
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_RUN = re.compile(f"[{HAN}\u200b]*[{HAN}][{HAN}\u200b]*")
+HAN_WORD = re.compile(f"[{HAN}]{{2,}}")
+
+# Entry boosts by location (relative to the language's base), first match wins.
+BOOSTS = [
+    (re.compile(r"^api/"), 0.1),
+    (re.compile(r"^notebooks/"), 0.3),
+    (re.compile(r"^glossary/"), 0.3),
+    (re.compile(r"^followups/"), 0.5),
+    (re.compile(r"^cheatsheet/"), 0.5),
+    (re.compile(r"^(performance|about)/"), 0.5),
+    (re.compile(r"#terms$"), 0.6),
+]
+KEYS_FIELD = {"boost": 10.0}
+
+# Elements that stay out of the index, by class. Material's parser ends an exclusion at the first
+# closing tag of the same name (its elements compare by tag), so these are innermost elements:
+# formulas, API source listings, and the parts of a notebook cell (prompts, code, the copy
+# button's "Copied!" and its copy of the code, text outputs).
+EXCLUDED_CLASSES = (
+    "arithmatex",
+    "mkdocstrings-source",
+    "jp-InputPrompt",
+    "jp-OutputPrompt",
+    "highlight-ipynb",
+    "clipboard-copy-txt",
+    "notice",
+    "jp-RenderedText",
+)
+EXCLUDED_RE = re.compile(
+    r"<(?P<tag>span|div|details)(?P<attrs>\s[^>]*class=\"(?:[^\"]*\s)?(?:"
+    + "|".join(EXCLUDED_CLASSES)
+    + r")(?:\s[^\"]*)?\"[^>]*)>"
+)
+
+
+def exclude_from_search(html: str) -> str:
+    """Mark formulas, notebook code and outputs, and API source listings as not indexed.
+
+    >>> exclude_from_search('<p>scale <span class="arithmatex">\\\\(\\\\gamma\\\\)</span></p>')
+    '<p>scale <span class="arithmatex" data-search-exclude="true">\\\\(\\\\gamma\\\\)</span></p>'
+    """
+    return EXCLUDED_RE.sub(r'<\g<tag>\g<attrs> data-search-exclude="true">', html)
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: object) -> str:
+    return exclude_from_search(html)
+
+
+def join_single_characters(text: str) -> str:
+    """Join each one-character Han token (U+200B-separated) to a neighbouring token.
+
+    >>> join_single_characters("\\u200b用\\u200b内部协变量偏移\\u200b的\\u200b解释\\u200b")
+    '\\u200b用内部协变量偏移的\\u200b解释\\u200b'
+    """
+
+    def join(match: re.Match[str]) -> str:
+        run = match.group(0)
+        groups: list[str] = []
+        pending = ""
+        for token in filter(None, run.split("\u200b")):
+            if len(token) > 1:
+                groups.append(pending + token)
+                pending = ""
+            elif groups and not pending:
+                groups[-1] += token
+            else:
+                pending += token
+        if pending:
+            if groups:
+                groups[-1] += pending
+            else:
+                groups.append(pending)
+        lead = "\u200b" if run.startswith("\u200b") else ""
+        tail = "\u200b" if run.endswith("\u200b") else ""
+        return lead + "\u200b".join(groups) + tail
+
+    return HAN_RUN.sub(join, text)
+
+
+_plain_jieba = None
+
+
+def sub_terms(term: str) -> list[str]:
+    """The term, every run of its plain-dictionary jieba pieces of two characters or more, and
+    each of these less its last character (so that the segmenter takes it whole, see above).
+
+    >>> sub_terms("内部协变量偏移")[:4]
+    ['内部协变量偏移', '内部协变量偏', '内部', '内部协']
+    >>> "协变量偏移" in sub_terms("内部协变量偏移")
+    True
+    """
+    global _plain_jieba
+    if _plain_jieba is None:
+        import jieba
+
+        jieba.setLogLevel(60)
+        _plain_jieba = jieba.Tokenizer()  # jieba's own dictionary, no glossary words
+    pieces = _plain_jieba.lcut(term, HMM=False)
+    runs = ["".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1)]
+    words = [term, *(r for r in runs if len(r) > 1)]
+    return list(dict.fromkeys(x for w in words for x in (w, w[:-1]) if len(x) > 1))
+
+
+def glossary_terms(lang: str) -> list[str]:
+    """The glossary's Han terms and synonyms (``lang`` zh), or nothing."""
+    if lang != "zh":
+        return []
+    return [t for t in chinese_terms(load_glossary()) if HAN_WORD.fullmatch(t)]
+
+
+def api_title(title: str, location: str) -> str:
+    """An API entry's title as its qualified name: dlnotes.conv.receptive_field is one token
+    that ``receptive*`` does not match, so a concept word does not hit an identifier in the
+    title field (weighed 1000 times the text); the name still shows which object it is.
+
+    >>> api_title("<code>seeded(seed, threads=1)</code>", "api/#dlnotes.experiments.seeded")
+    '<code>dlnotes.experiments.seeded</code>'
+    >>> api_title("API reference", "api/")
+    'API reference'
+    """
+    name = location.partition("#")[2]
+    return f"<code>{name}</code>" if name.startswith("dlnotes.") else title
+
+
+def entry_boost(location: str) -> float | None:
+    return next((boost for pattern, boost in BOOSTS if pattern.search(location)), None)
+
+
+def tune_index(part: dict, lang: str) -> dict:
+    """One language's index with the tokens and boosts described above."""
+    terms = {t: sub_terms(t) for t in glossary_terms(lang)}
+    docs = []
+    for doc in part["docs"]:
+        doc = dict(doc)
+        boost = entry_boost(doc["location"])
+        if boost is not None:
+            doc["boost"] = boost
+        if doc["location"].startswith("api/"):
+            doc["title"] = api_title(doc["title"], doc["location"])
+        if terms:
+            doc["title"] = join_single_characters(doc["title"])
+            doc["text"] = join_single_characters(doc["text"])
+            plain = (doc["title"] + doc["text"]).replace("\u200b", "")
+            keys = [k for t, subs in terms.items() if t in plain for k in subs]
+            if keys:
+                doc["keys"] = "\u200b".join(dict.fromkeys(keys))
+        docs.append(doc)
+    config = part["config"]
+    if terms:
+        config = {**config, "fields": {**config["fields"], "keys": KEYS_FIELD}}
+    return {**part, "config": config, "docs": docs}
