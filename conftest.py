@@ -12,6 +12,7 @@ At the end of the run, the terminal summary says how many blocks ran per languag
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
@@ -39,6 +40,30 @@ def _bucket(nodeid: str) -> str | None:
     if path.startswith("src/"):
         return "docstrings"
     return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, build the site once in the controller and share it with the workers.
+
+    Without ``-n``, or in a worker, or when ``DLNOTES_SITE`` names a site to check, nothing
+    happens here and the ``built_site`` fixture builds the site on first use. A failed build
+    is not reported here: the workers then build it themselves and fail with its log.
+    """
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from dlbuild import strict_build_problems
+
+    session = Path(tempfile.mkdtemp(prefix="dlnotes-tests-"))
+    config.add_cleanup(lambda: shutil.rmtree(session, ignore_errors=True))
+    os.environ["DLNOTES_TEST_RESULTS"] = str(session / "experiments")
+    if os.environ.get("DLNOTES_SITE"):
+        return
+    if strict_build_problems(session / "site") is None:
+        os.environ["DLNOTES_BUILT_SITE"] = str(session / "site")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

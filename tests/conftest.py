@@ -3,40 +3,28 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from dlbuild import strict_build_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build_site(dest: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``mkdocs build --strict`` into ``dest`` with the interpreter running the tests."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site, built once per test session with ``mkdocs build --strict``."""
+    """The site, built once per test session with ``mkdocs build --strict``.
+
+    Under pytest-xdist the controller builds it once for all workers (``DLNOTES_BUILT_SITE``,
+    set by the root conftest.py after a clean strict build); a worker builds it itself, and
+    reports the failure, only when that build did not succeed.
+    """
+    shared = os.environ.get("DLNOTES_BUILT_SITE")
+    if shared:
+        return Path(shared)
     site = tmp_path_factory.mktemp("built") / "site"
-    result = build_site(site)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log[-6000:]}"
-    # MkDocs' own warnings start the line (strict mode already turns them into a failure);
-    # the notebook kernel's "[IPKernelApp] WARNING | ... TCP without encryption" is about its
-    # loopback transport, not about the site.
-    warnings = [line for line in log.splitlines() if line.lstrip().startswith("WARNING")]
-    assert not warnings, "mkdocs printed warnings:\n" + "\n".join(warnings)
+    problems = strict_build_problems(site)
+    assert problems is None, problems
     return site
 
 

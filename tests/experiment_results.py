@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
+import os
 import pkgutil
+from pathlib import Path
 from typing import Any
 
 
@@ -26,6 +29,22 @@ def figures() -> dict[str, tuple[Any, Any]]:
 
 @functools.cache
 def result(name: str) -> dict:
-    """The result of figure ``name``'s experiment with its defaults (computed once)."""
+    """The result of figure ``name``'s experiment with its defaults (computed once).
+
+    Under pytest-xdist the workers share this session's results through the folder
+    ``DLNOTES_TEST_RESULTS`` (see tests/dlbuild.py): the first worker to need one computes it.
+    Either way the result goes through JSON, as the site build's cache does, so every test
+    sees the same types.
+    """
     run, _plot = figures()[name]
-    return run()
+    folder = os.environ.get("DLNOTES_TEST_RESULTS")
+    path = Path(folder) / f"{name}.json" if folder else None
+    if path is not None and path.exists():
+        return json.loads(path.read_text())
+    text = json.dumps(run(), sort_keys=True)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    return json.loads(text)
