@@ -304,7 +304,10 @@ def test_freezing_running_stats_by_flipping_track_running_stats_matches_torch():
 @pytest.mark.parametrize("affine", [True, False])
 @pytest.mark.parametrize("track_running_stats", [True, False])
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize(("ours_cls", "theirs_cls"), list(set(MODULE_PAIRS.values())))
+@pytest.mark.parametrize(
+    ("ours_cls", "theirs_cls"),
+    sorted(set(MODULE_PAIRS.values()), key=lambda pair: pair[0].__name__),
+)
 def test_state_dict_keys_names_and_loading_both_ways(
     ours_cls, theirs_cls, affine, track_running_stats, bias
 ):
