@@ -152,10 +152,21 @@ def _zero_init(norm: nn.Module, name: str) -> None:
 
 
 def _make_shortcut(
-    shortcut: Shortcut, in_channels: int, out_channels: int, stride: int, norm_layer: NormLayer
+    shortcut: Shortcut,
+    in_channels: int,
+    out_channels: int,
+    stride: int,
+    norm_layer: NormLayer,
+    out_name: str = "out_channels",
 ) -> nn.Module | None:
     """`downsample` of a post-activation block: None (identity), option A, or a projection."""
     check_choice(shortcut, "shortcut", SHORTCUTS)
+    if shortcut == "A" and out_channels < in_channels:
+        raise ValueError(
+            f'shortcut "A" pads channels with zeros and cannot remove any: the block\'s '
+            f"{out_name} must be >= in_channels = {in_channels}, got {out_channels} "
+            f'(use shortcut "B" or "C", a 1×1 projection)'
+        )
     same_shape = stride == 1 and in_channels == out_channels
     if shortcut is None or (shortcut in ("A", "B") and same_shape):
         return None
@@ -361,7 +372,9 @@ class Bottleneck(nn.Module):
         self.conv3 = conv1x1(width, out_channels)
         self.bn3 = norm_layer(out_channels)
         self.relu = nn.ReLU()
-        self.downsample = _make_shortcut(shortcut, in_channels, out_channels, stride, norm_layer)
+        self.downsample = _make_shortcut(
+            shortcut, in_channels, out_channels, stride, norm_layer, "out_channels = 4 × width"
+        )
         if zero_init_residual:
             self.zero_init_last_norm_()
 
@@ -475,7 +488,7 @@ class ResNet(nn.Module):
     `zero_init_residual`, the last γ of every block is then set to 0.
 
     Args:
-        block: `BasicBlock` or `Bottleneck`.
+        block: The class `BasicBlock` or `Bottleneck`.
         layers: Number of blocks per stage, e.g. `(2, 2, 2, 2)` for ResNet-18.
         num_classes: Outputs of `fc`.
         zero_init_residual: Zero the last γ of every block.
@@ -500,7 +513,7 @@ class ResNet(nn.Module):
 
     def __init__(
         self,
-        block: type[BasicBlock] | type[Bottleneck],
+        block: type[nn.Module],
         layers: Sequence[int],
         num_classes: int = 1000,
         zero_init_residual: bool = False,
@@ -512,6 +525,9 @@ class ResNet(nn.Module):
         norm_layer: NormLayer | None = None,
     ) -> None:
         super().__init__()
+        # `block` is annotated type[nn.Module], not type[BasicBlock] | type[Bottleneck]: the API
+        # page links annotations, and a class of this module has one anchor per language there
+        # (mkdocs-autorefs rejects such an ambiguous link in strict mode).
         if block not in (BasicBlock, Bottleneck):
             raise TypeError(f"block must be BasicBlock or Bottleneck, got {block!r}")
         layers, widths = self._check_stages(layers, widths)
