@@ -428,6 +428,9 @@ def test_zero_init_residual_zeroes_exactly_the_last_gamma_of_each_block(build, l
 def test_zero_gamma_block_is_relu_of_identity(block, training):
     """y = ReLU(0 + x) = ReLU(x) for any x; y = x only where x ≥ 0."""
     block.train(training)
+    last = block.bn3 if isinstance(block, Bottleneck) else block.bn2
+    norms = [m for m in block.modules() if isinstance(m, BatchNorm2d)]
+    assert [m is last for m in norms] == [bool((m.weight == 0).all()) for m in norms]
     x = torch.randn(4, block.in_channels, 5, 5)
     assert torch.equal(block(x), F.relu(x))
     assert torch.equal(block(x.abs()), x.abs())

@@ -470,7 +470,8 @@ class PreActBlock(nn.Module):
         # F(x) = conv₂(ReLU(BN₂(conv₁(ReLU(BN₁ x)))))
         out = self.conv1(pre)  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
         out = self.conv2(self.relu(self.bn2(out)))  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
-        # x_{l+1} = x_l + F(x_l): no ReLU after the addition
+        # x_{l+1} = x_l + F(x_l): no ReLU after the addition, so over blocks l..L−1
+        # x_L = x_l + Σ_{i=l}^{L−1} F(x_i)
         return out + identity
 
 
@@ -603,7 +604,8 @@ class ResNet(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """`(N, C_in, H, W)` images → `(N, num_classes)` logits."""
         _check_input(x, self.in_channels, self)
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))  # stem: (N, widths[0], H/4, W/4)
+        # stem: (N, widths[0], H/4, W/4); (N, widths[0], H, W) with small_input
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         for stage in self.stages():
             x = stage(x)  # (N, C_i, ...), halved in H and W from the second stage on
         x = torch.flatten(self.avgpool(x), 1)  # global average pool: (N, C_last)
@@ -735,8 +737,9 @@ def plain_net(
     A 3×3 stem conv, three stages of n `BasicBlock`s with `shortcut=None` (16, 32, 64 channels;
     stride 2 at the start of stages 2 and 3), global average pooling and `fc`: depth = 6n + 2
     weighted layers. Every block computes `ReLU(F(x))` where `residual_net`'s computes
-    `ReLU(F(x) + x)`; the modules, parameter names and shapes are identical, and so are the
-    initial weights after the same `torch.manual_seed`.
+    `ReLU(F(x) + x)` (x subsampled and zero-padded where the shape changes); the modules,
+    parameter names and shapes are identical, and so are the initial weights after the same
+    `torch.manual_seed`.
 
     Args:
         depth: Number of weighted layers, `2 + 2·len(widths)·n` (8, 14, 20, ... for 3 stages).
