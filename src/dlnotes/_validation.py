@@ -28,6 +28,7 @@ from torch import Tensor
 __all__ = [
     "LOW_PRECISION",
     "check_bool",
+    "check_choice",
     "check_int",
     "check_number",
     "check_param_tensors",
@@ -197,3 +198,28 @@ def ntuple(value: Any, n: int, name: str, *, minimum: int | None = None) -> tupl
             raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {tuple(value)}")
         return tuple(check_int(v, name, minimum=minimum) for v in value)
     return (check_int(value, name, minimum=minimum),) * n
+
+
+def check_choice(value: Any, name: str, choices: tuple[Any, ...]) -> Any:
+    """Return ``value`` after checking it is one of ``choices``.
+
+    A value of a type no choice has raises ``TypeError``, any other value ``ValueError``.
+
+    Examples:
+        >>> check_choice("A", "shortcut", ("A", "B", "C"))
+        'A'
+        >>> check_choice("D", "shortcut", ("A", "B", "C"))
+        Traceback (most recent call last):
+            ...
+        ValueError: shortcut must be one of 'A', 'B', 'C', got 'D'
+        >>> check_choice(2, "shortcut", ("A", "B", "C"))
+        Traceback (most recent call last):
+            ...
+        TypeError: shortcut must be one of 'A', 'B', 'C', got int 2
+    """
+    allowed = ", ".join(map(repr, choices))
+    if not any(type(value) is type(choice) for choice in choices):
+        raise TypeError(f"{name} must be one of {allowed}, got {type(value).__name__} {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
