@@ -326,7 +326,10 @@ def measure_tests(seconds: dict, loads: dict, failures: list[str]) -> None:
             command, cwd=ROOT, env=environment(ROOT), capture_output=True, text=True, check=False
         )
         summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
-        check(result.returncode == 0, f"{Path(command[0]).name} {command[-1]}: {summary}", failures)
+        name = " ".join(Path(command[0]).name if i == 0 else a for i, a in enumerate(command))
+        check(result.returncode == 0, f"{name}: {summary} (exit {result.returncode})", failures)
+        if result.returncode:
+            print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
     seconds["tests"], loads["tests"] = time.perf_counter() - start, load()
 
 
