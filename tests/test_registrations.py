@@ -3,8 +3,9 @@
 Each test here was written after leaving the registration out of a dummy question and seeing
 every other check pass: a title missing from ``nav_translations`` (the Chinese nav shows the
 English title), a question page with no glossary entry, a module or topic experiment without
-its test file, a Chinese page showing the English figure, a ``pycon`` block (Sybil runs
-```` ```python ```` fences only), and a benchmark cases module whose ``PAGE`` is not a question.
+its test file, a Chinese page showing the English figure, a ``py`` or ``python3`` block (Sybil
+runs ```` ```python ```` and ```` ```pycon ```` fences only), and a benchmark cases module whose
+``PAGE`` is not a question.
 """
 
 from __future__ import annotations
@@ -111,16 +112,16 @@ def test_pages_show_figures_drawn_in_their_own_language(lang: str) -> None:
 
 
 def test_python_code_is_in_python_fences() -> None:
-    """Sybil runs ```` ```python ```` fences only (``>>>`` sessions inside them as doctests):
-    a ``pycon`` or ``py`` block would never run, and a wrong output in it would pass."""
-    unrun = {"pycon", "py", "python3", "ipython", "doctest"}
+    """Sybil runs ```` ```python ```` and ```` ```pycon ```` fences (conftest.py): a ``py`` or
+    ``python3`` block would never run, and a wrong output in it would pass."""
+    unrun = {"py", "python3", "ipython", "doctest"}
     found = [
         f"{path.relative_to(DOCS)}: ```{fence.info}"
         for path in sorted(DOCS.rglob("*.md"))
         for fence in _markdown.fenced_blocks(path.read_text(encoding="utf-8"))
         if fence.info.split()[:1] and fence.info.split()[0] in unrun
     ]
-    assert not found, f"use ```python (Sybil runs it): {found}"
+    assert not found, f"use ```python or ```pycon (Sybil runs them): {found}"
 
 
 def cases_modules() -> list[str]:
