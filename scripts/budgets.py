@@ -3,10 +3,18 @@
 - cold build, 180 s: ``mkdocs build --strict`` on a fresh copy of the working tree without
   ``.cache/``, ``site/`` or generated figures, so every experiment runs and every notebook is
   executed;
-- warm rebuild, 20 s: the same build in place, nothing changed since the last build;
+- page edit, 5 s: ``mkdocs serve`` on that copy (caches warm); one page (``EDITED``) gets a new
+  paragraph, timed from the write until the served page shows it: the rebuild a writer waits for;
+- warm rebuild, 20 s: a new ``mkdocs build --strict`` process in place, nothing changed since
+  the last build;
 - serve, first response, 10 s: ``mkdocs serve`` in place, from launch until ``GET /`` answers
   200 (serve builds the whole site before it listens);
-- test suite, 300 s: ``python -m pytest`` in place, the README's test command without the lint.
+- make test, 300 s: what ``make test`` runs, in place: ruff (check and format), actionlint and
+  ``python -m pytest -n 2 --dist loadfile`` (the Makefile's commands);
+- fresh clone, 120 s, only with ``--fresh-clone`` (it installs the whole toolchain, about 1.6 GB,
+  into a temporary venv): ``git clone`` of the committed tree, the set-up of ``make serve``
+  (venv, ``pip install -r requirements-dev.txt -e .``), then ``mkdocs serve`` until ``GET /``
+  answers 200.
 
 The copy also checks the caches the warm numbers rely on: rebuilding it unchanged must rerun no
 experiment and execute no notebook, and (with ``--rerun-check``, one more slow build) editing an
@@ -14,7 +22,9 @@ experiment module must rerun that experiment and re-execute the notebooks.
 
 The copy imports its own ``src/`` (``PYTHONPATH``), builds into a temporary folder and is deleted
 afterwards; the in-place steps build into a temporary folder too, so ``site/`` is left alone.
-Usage: ``python scripts/budgets.py [--skip cold,warm,serve,tests] [--rerun-check] [--keep]``.
+Every line of the output names the load average at that moment: on a shared machine the numbers
+are upper bounds. Usage: ``python scripts/budgets.py [--skip cold,edit,warm,serve,tests]
+[--fresh-clone] [--rerun-check] [--keep]``.
 """
 
 from __future__ import annotations
@@ -32,13 +42,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LIMITS = {"cold": 180.0, "warm": 20.0, "serve": 10.0, "tests": 300.0}
+LIMITS = {
+    "cold": 180.0,
+    "edit": 5.0,
+    "warm": 20.0,
+    "serve": 10.0,
+    "tests": 300.0,
+    "fresh": 120.0,
+}
 LABELS = {
     "cold": "cold build (fresh copy, no caches)",
-    "warm": "warm rebuild (in place)",
+    "edit": "serve: rebuild after editing one page",
+    "warm": "warm rebuild (in place, unchanged)",
     "serve": "mkdocs serve: first response",
-    "tests": "test suite (python -m pytest)",
+    "tests": "make test (ruff, actionlint, pytest)",
+    "fresh": "fresh clone: set-up + serve answers",
 }
+EDITED = Path("docs") / "batch-norm.en.md"  # the page edited by the "edit" budget
+BIN = Path(sys.executable).parent  # the venv's ruff, actionlint
 NOT_COPIED = {".git", ".venv", ".cache", "site", "test-artifacts", "__pycache__", ".pytest_cache"}
 NOT_COPIED |= {".hypothesis", ".ruff_cache", "build"}
 GENERATED = ROOT / "docs" / "assets" / "figures"  # written by hooks/figures.py
@@ -102,14 +123,21 @@ def experiment_results(tree: Path) -> set[str]:
     return {p.name for p in folder.glob("*.json")} if folder.is_dir() else set()
 
 
+def load() -> str:
+    """The 1, 5 and 15 minute load averages, e.g. ``"load 3.1 2.8 2.5"``."""
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def check(ok: bool, what: str, failures: list[str]) -> None:
-    print(f"  {'ok' if ok else 'FAILED'}: {what}")
+    print(f"  {'ok' if ok else 'FAILED'}: {what} [{load()}]")
     if not ok:
         failures.append(what)
 
 
-def measure_copy(work: Path, rerun_check: bool, seconds: dict, failures: list[str]) -> None:
-    """Cold build of a fresh copy, then the cache checks on that copy."""
+def measure_copy(
+    work: Path, rerun_check: bool, seconds: dict, loads: dict, failures: list[str]
+) -> Path:
+    """Cold build of a fresh copy, then the cache checks on that copy (returned)."""
     tree = copy_tree(work / "tree")
     print(f"cold build of a fresh copy in {tree} ...", flush=True)
     cold = build(tree, work / "site")
@@ -122,6 +150,7 @@ def measure_copy(work: Path, rerun_check: bool, seconds: dict, failures: list[st
     first = experiment_results(tree)
     check(bool(first), f"cold build ran the experiments ({len(first)} results stored)", failures)
     seconds["cold"] = cold.seconds
+    loads["cold"] = load()
 
     print("unchanged rebuild of the copy ...", flush=True)
     again = build(tree, work / "site")
@@ -146,9 +175,10 @@ def measure_copy(work: Path, rerun_check: bool, seconds: dict, failures: list[st
             f"{edited.notebooks_executed} notebooks executed)",
             failures,
         )
+    return tree
 
 
-def measure_warm(work: Path, seconds: dict, failures: list[str]) -> None:
+def measure_warm(work: Path, seconds: dict, loads: dict, failures: list[str]) -> None:
     """A rebuild in place; if that build had to refresh a stale cache, time a second one."""
     print("warm rebuild in place ...", flush=True)
     before = experiment_results(ROOT)
@@ -159,6 +189,7 @@ def measure_warm(work: Path, seconds: dict, failures: list[str]) -> None:
     check(warm.returncode == 0, "in-place build succeeded", failures)
     check(warm.notebooks_executed == 0, "warm rebuild executed no notebook", failures)
     seconds["warm"] = warm.seconds
+    loads["warm"] = load()
 
 
 def free_port() -> int:
@@ -167,92 +198,203 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure_serve(seconds: dict, failures: list[str], timeout: float = 180.0) -> None:
-    """Launch ``mkdocs serve`` in place and time its first successful response."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    print(f"mkdocs serve on {url} ...", flush=True)
-    start = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=environment(ROOT),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while time.perf_counter() - start < timeout and server.poll() is None:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        seconds["serve"] = time.perf_counter() - start
-                        break
-            except OSError:
-                time.sleep(0.1)
-    finally:
-        server.terminate()
+class Server:
+    """``mkdocs serve`` of ``tree`` on a free port, stopped on exit; output in ``log``."""
+
+    def __init__(self, tree: Path, log: Path, python: str = sys.executable) -> None:
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.command = [python, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{self.port}"]
+        self.tree, self.log = tree, log
+
+    def __enter__(self) -> Server:
+        self.output = self.log.open("w")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=self.tree,
+            env=environment(self.tree),
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
         try:
-            server.wait(timeout=20)
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    check("serve" in seconds, f"mkdocs serve answered within {timeout:.0f} s", failures)
+            self.process.kill()
+            self.process.wait()
+        self.output.close()
+
+    def wait_for(self, path: str, timeout: float, text: str | None = None) -> float | None:
+        """Seconds until ``GET path`` answers 200 (and contains ``text``), or None."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout and self.process.poll() is None:
+            try:
+                with urllib.request.urlopen(self.origin + path, timeout=2) as response:
+                    body = response.read().decode("utf-8", "replace")
+                    if response.status == 200 and (text is None or text in body):
+                        return time.perf_counter() - start
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return None
 
 
-def measure_tests(seconds: dict, failures: list[str]) -> None:
-    print("python -m pytest in place ...", flush=True)
+def measure_serve(work: Path, seconds: dict, loads: dict, failures: list[str]) -> None:
+    """Launch ``mkdocs serve`` in place and time its first successful response."""
+    print("mkdocs serve in place ...", flush=True)
+    with Server(ROOT, work / "serve.log") as server:
+        took = server.wait_for("/", timeout=180.0)
+    if took is not None:
+        seconds["serve"], loads["serve"] = took, load()
+    check(took is not None, "mkdocs serve answered within 180 s", failures)
+
+
+def measure_edit(tree: Path, work: Path, seconds: dict, loads: dict, failures: list[str]) -> None:
+    """Serve ``tree``, add a paragraph to one page, time until the served page shows it."""
+    page = tree / EDITED
+    url = "/dlnotes/" + EDITED.name.removesuffix(".en.md") + "/"
+    original = page.read_bytes()
+    print(f"mkdocs serve of {tree}, then an edit of {EDITED} ...", flush=True)
+    try:
+        with Server(tree, work / "serve-edit.log") as server:
+            if server.wait_for(url, timeout=300.0) is None:
+                check(False, "mkdocs serve answered before the edit", failures)
+                return
+            time.sleep(2)  # let the watcher settle after the first build
+            marker = f"budgets-edit-{time.time_ns()}"
+            page.write_bytes(original + f"\n\n{marker}\n".encode())
+            took = server.wait_for(url, timeout=120.0, text=marker)
+    finally:
+        if tree == ROOT:
+            page.write_bytes(original)
+    if took is not None:
+        seconds["edit"], loads["edit"] = took, load()
+    check(took is not None, f"the edit of {EDITED} was served within 120 s", failures)
+
+
+def measure_fresh_clone(work: Path, seconds: dict, loads: dict, failures: list[str]) -> None:
+    """``git clone``, the set-up ``make serve`` does, then serve until it answers."""
+    clone = work / "clone"
+    print(f"fresh clone of the committed tree in {clone}, set-up, serve ...", flush=True)
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT,
-        env=environment(ROOT),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds["tests"] = time.perf_counter() - start
-    summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
-    check(result.returncode == 0, f"test suite passed: {summary}", failures)
+    steps = [
+        ["git", "clone", "--quiet", str(ROOT), str(clone)],
+        [sys.executable, "-m", "venv", str(clone / ".venv")],
+        [
+            str(clone / ".venv" / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            "requirements-dev.txt",
+            "-e",
+            ".",
+        ],
+    ]
+    for step in steps:
+        result = subprocess.run(step, cwd=clone if clone.exists() else work, check=False)
+        if result.returncode:
+            check(False, f"fresh clone set-up: {' '.join(step[:4])} ...", failures)
+            return
+    setup = time.perf_counter() - start
+    print(f"  set-up took {setup:.0f} s [{load()}]", flush=True)
+    python = str(clone / ".venv" / "bin" / "python")
+    with Server(clone, work / "serve-fresh.log", python=python) as server:
+        took = server.wait_for("/", timeout=600.0)
+    if took is not None:
+        seconds["fresh"], loads["fresh"] = setup + took, load()
+    check(took is not None, f"fresh clone served (set-up {setup:.0f} s)", failures)
+
+
+def measure_tests(seconds: dict, loads: dict, failures: list[str]) -> None:
+    """What ``make test`` runs, in place, timed as a whole."""
+    commands = [
+        [str(BIN / "ruff"), "check", "."],
+        [str(BIN / "ruff"), "format", "--check", "."],
+        [str(BIN / "actionlint")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadfile",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+    ]
+    print("make test's commands in place ...", flush=True)
+    start = time.perf_counter()
+    for command in commands:
+        result = subprocess.run(
+            command, cwd=ROOT, env=environment(ROOT), capture_output=True, text=True, check=False
+        )
+        summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+        name = " ".join(Path(command[0]).name if i == 0 else a for i, a in enumerate(command))
+        check(result.returncode == 0, f"{name}: {summary} (exit {result.returncode})", failures)
+        if result.returncode:
+            print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
+    seconds["tests"], loads["tests"] = time.perf_counter() - start, load()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--skip", default="", help="comma-separated: cold,warm,serve,tests")
+    parser.add_argument("--skip", default="", help="comma-separated: cold,edit,warm,serve,tests")
+    parser.add_argument(
+        "--fresh-clone", action="store_true", help="also time set-up + serve of a fresh clone"
+    )
     parser.add_argument("--rerun-check", action="store_true", help="also edit an experiment")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
     skip = {s for s in args.skip.split(",") if s}
+    if not args.fresh_clone:
+        skip.add("fresh")
     if skip - LIMITS.keys():
         parser.error(f"unknown budgets in --skip: {sorted(skip - LIMITS.keys())}")
 
     print(
-        f"{os.cpu_count()} logical CPUs, load average {os.getloadavg()[0]:.1f}, "
+        f"{os.cpu_count()} logical CPUs, {load()}, "
         f"Python {sys.version.split()[0]} ({sys.executable})"
     )
     seconds: dict[str, float] = {}
+    loads: dict[str, str] = {}
     failures: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="dlnotes-budgets-"))
     try:
+        tree = ROOT
         if "cold" not in skip:
-            measure_copy(work, args.rerun_check, seconds, failures)
+            tree = measure_copy(work, args.rerun_check, seconds, loads, failures)
+        if "edit" not in skip:
+            measure_edit(tree, work, seconds, loads, failures)
         if "warm" not in skip:
-            measure_warm(work, seconds, failures)
+            measure_warm(work, seconds, loads, failures)
         if "serve" not in skip:
-            measure_serve(seconds, failures)
+            measure_serve(work, seconds, loads, failures)
         if "tests" not in skip:
-            measure_tests(seconds, failures)
+            measure_tests(seconds, loads, failures)
+        if "fresh" not in skip:
+            measure_fresh_clone(work, seconds, loads, failures)
     finally:
         if args.keep:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n{'budget':<38} {'measured':>9} {'limit':>7}")
+    print(f"\n{'budget':<38} {'measured':>9} {'limit':>7}        load after (1/5/15 min)")
     for key, limit in LIMITS.items():
         if key in seconds:
             over = seconds[key] > limit
-            verdict = "OVER" if over else "ok"
-            print(f"{LABELS[key]:<38} {seconds[key]:>8.1f}s {limit:>6.0f}s  {verdict}")
+            verdict = "OVER" if over else "ok  "
+            print(
+                f"{LABELS[key]:<38} {seconds[key]:>8.1f}s {limit:>6.0f}s  {verdict}  {loads[key]}"
+            )
             if over:
                 failures.append(f"{LABELS[key]} over budget")
     if failures:
