@@ -254,6 +254,7 @@ def test_cases_are_declared_as_data() -> None:
     every = h.discover()
     # a module name picks all its cases
     assert h.selected(every, "norm") == [c for c in every if c.module == "norm"]
+    assert {c.page for c in h.selected(every, "conv")} == {"conv-pool"}
     assert [c.name for c in h.selected(every, "fold")] == ["fold_batch_norm/call"]
 
 
