@@ -113,6 +113,14 @@ LABELS: dict[str, dict[str, str]] = {
         "excess": "超额损失",
     },
 }
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power(exponent: int) -> str:
+    """``10⁻⁵`` as plain text (mathtext tick labels render smaller than the figure's font)."""
+    return "10" + str(exponent).translate(_SUPERSCRIPTS)
+
+
 COLORS = dict(zip(OPTIMIZERS, plotting.COLORS, strict=False))
 COLORS["gd"] = plotting.GREY
 
@@ -251,7 +259,7 @@ def plot_trajectories(result: Result, lang: str = "en") -> Figure:
     Examples:
         >>> from dlnotes.experiments.sgd import plot_trajectories, trajectories
         >>> fig = plot_trajectories(trajectories(steps=10, lr_grid=(0.001,)), lang="zh")
-        >>> fig.axes[1].get_xlabel()
+        >>> fig.axes[2].get_xlabel()
         '步数'
     """
     import numpy as np
@@ -277,11 +285,12 @@ def plot_trajectories(result: Result, lang: str = "en") -> Figure:
         for name in OPTIMIZERS:
             values = [max(v, 1e-16) for v in data["losses"][name]]
             lr = data["best_lr"][name]
-            label = f"{words[name]} (η={lr:g})" if key == "rosenbrock" else None
+            label = f"{words[name]}, η={lr:.2g}" if key == "rosenbrock" else None
             ax.plot(values, color=COLORS[name], label=label)
         ax.set_yscale("log")
         ax.set_ylim(1e-16, 1e4)
-        ax.set_yticks([1e-15, 1e-10, 1e-5, 1.0])
+        ax.set_yticks([1e-15, 1e-10, 1e-5, 1.0], [_power(e) for e in (-15, -10, -5, 0)])
+        ax.minorticks_off()
         ax.set_ylabel(words["loss"])
         ax.set_title(titles[key].format(kappa=result["kappa"]))
     axes[2].set_xlabel(words["step"])
@@ -510,6 +519,8 @@ def plot_data_order(result: Result, lang: str = "en") -> Figure:
     top.set_ylabel(words["test_acc"])
     bottom.set_ylabel(words["train_loss"])
     bottom.set_yscale("log")
+    bottom.set_yticks([0.1, 0.3, 1.0, 3.0], ["0.1", "0.3", "1", "3"])
+    bottom.minorticks_off()
     bottom.set_xlabel(words["epoch"])
     bottom.set_xticks(epochs)
     plotting.legend_below(fig, ncols=2)
@@ -706,6 +717,8 @@ def plot_noise_floor(result: Result, lang: str = "en") -> Figure:
         )
         ax.plot([i * k for i in range(len(smooth))], smooth, color=color, label=label)
     ax.set_yscale("log")
+    ax.set_yticks([1e-4, 1e-3, 1e-2, 1e-1], [_power(e) for e in (-4, -3, -2, -1)])
+    ax.minorticks_off()
     ax.set_xlabel(words["step"])
     ax.set_ylabel(words["excess"])
     plotting.legend_below(fig, ncols=2)
