@@ -288,8 +288,9 @@ def plot_trajectories(result: Result, lang: str = "en") -> Figure:
             label = f"{words[name]}, η={lr:.2g}" if key == "rosenbrock" else None
             ax.plot(values, color=COLORS[name], label=label)
         ax.set_yscale("log")
-        ax.set_ylim(1e-16, 1e4)
-        ax.set_yticks([1e-15, 1e-10, 1e-5, 1.0], [_power(e) for e in (-15, -10, -5, 0)])
+        exponents = (-2, 0, 2) if key == "rosenbrock" else (-15, -10, -5, 0)
+        ax.set_ylim(10.0 ** (exponents[0] - 1), 10.0**4)
+        ax.set_yticks([10.0**e for e in exponents], [_power(e) for e in exponents])
         ax.minorticks_off()
         ax.set_ylabel(words["loss"])
         ax.set_title(titles[key].format(kappa=result["kappa"]))
