@@ -633,7 +633,8 @@ def plot_early_stopping(result: Result, lang: str = "en") -> Figure:
     top.set_ylabel(words["val_loss"])
     bottom.set_ylabel(words["test_acc"])
     bottom.set_xlabel(words["epoch"])
-    plotting.legend_below(fig, ncols=2)
+    if any(run["stops"].values()):  # a run too short for any stop has nothing to label
+        plotting.legend_below(fig, ncols=2)
     return fig
 
 
