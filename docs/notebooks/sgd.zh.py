@@ -1,0 +1,89 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # SGD 及其改进：实验
+#
+# [SGD 一页](../../sgd/)的五组实验，从头跑到尾。每个实验函数返回普通的数字（一个 dict），
+# 每个 `plot_*` 函数画出页面上的那张图。优化器、学习率调度和早停都来自 `dlnotes.optim`，
+# 与 `torch.optim` 逐位一致。全部固定随机种子，只用一个 CPU 线程。
+#
+# 自己运行：`pip install "dlnotes[experiments]" jupytext`，然后在 Jupyter 里打开这个文件
+# （jupytext 会把它当成 notebook），或者直接用 `python` 运行。
+
+# %%
+# %matplotlib inline
+import torch
+
+from dlnotes.experiments import cached
+from dlnotes.experiments import sgd as experiments
+
+print("torch", torch.__version__)
+
+# %% [markdown]
+# ## 1. Rosenbrock 函数和病态二次函数上的优化轨迹
+#
+# 每个优化器的学习率取网格中 300 步后损失最低的那个。
+
+# %%
+traj = cached(experiments.trajectories)
+for key, data in traj["functions"].items():
+    print(key)
+    for name in experiments.OPTIMIZERS:
+        print(f"  {name:>9}: lr {data['best_lr'][name]:<9g} final f {data['losses'][name][-1]:.2e}")
+experiments.plot_trajectories(traj, lang="zh")
+
+# %% [markdown]
+# ## 2. 鞍点
+#
+# 普通梯度下降在 f = x² − y² + y⁴/4 上从 (1, y₀) 出发：y₀ = 0 时停在鞍点。
+
+# %%
+saddle = cached(experiments.saddle)
+for key, run in saddle["runs"].items():
+    print(f"{key:>6}: final y {run['y'][-1]:+.4f}, f {run['f'][-1]:+.4f}")
+print("steps to escape:", dict(zip(saddle["y0s"], saddle["escape_steps"], strict=True)))
+experiments.plot_saddle(saddle, lang="zh")
+
+# %% [markdown]
+# ## 3. 手写数字上的数据顺序
+#
+# softmax 回归，批量 16，学习率 0.3，每种顺序 10 个随机种子。
+
+# %%
+order = cached(experiments.data_order)
+for name, stats in order["orders"].items():
+    print(f"{name:>11} test accuracy per epoch:", [round(m, 3) for m in stats["test_acc"]["mean"]])
+experiments.plot_data_order(order, lang="zh")
+
+# %% [markdown]
+# ## 4. 30% 标签噪声下的早停
+#
+# 耐心值 1 和 3 分别盯着验证集损失；停止时恢复最优权重。
+
+# %%
+stopping = cached(experiments.early_stopping)
+for run in stopping["runs"]:
+    stops = {
+        p: (s["stop_epoch"], s["best_epoch"], round(s["restored_test_acc"], 3))
+        for p, s in run["stops"].items()
+    }
+    print(f"seed {run['seed']}: final test acc {run['test_acc'][-1]:.3f};", stops)
+experiments.plot_early_stopping(stopping, lang="zh")
+
+# %% [markdown]
+# ## 5. 固定学习率与衰减学习率：噪声平台
+
+# %%
+floor = cached(experiments.noise_floor)
+print({key: f"{value:.2e}" for key, value in floor["floors"].items()})
+experiments.plot_noise_floor(floor, lang="zh")
