@@ -8,6 +8,7 @@ here with a plain search for the admonition line).
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,8 @@ def test_built_sheet_lists_every_follow_up(site_dir: Path, lang: str) -> None:
     assert len(summaries) == len(expected), f"{len(summaries)} listed, {len(expected)} on pages"
     position = 0
     for name, question in expected:  # in nav order, each with a link back to its page
-        position = html.find(f"<summary>{question}</summary>", position)
+        # the title as the page renders it: HTML-escaped, inline code as <code>
+        title = re.sub(r"`([^`]+)`", r"<code>\1</code>", html_escape(question, quote=False))
+        position = html.find(f"<summary>{title}</summary>", position)
         assert position >= 0, f"{name}: {question!r} missing or out of order"
         assert f'href="../{name}/#' in html[position:]
