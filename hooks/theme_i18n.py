@@ -10,7 +10,8 @@ reach; this hook puts them in the pass's language:
 - mkdocstrings' section labels ("Parameters", "Source code in" ...): mkdocstrings reads its
   locale from the theme in its ``on_config``, before i18n has set the theme's language for the
   pass, so every pass got English;
-- mkdocs-jupyter's copy widget ("Copy to Clipboard", "Copied!"), fixed English in its template.
+- mkdocs-jupyter's copy widget ("Copy to Clipboard", "Copied!"), fixed English in its template,
+  and nbconvert's alt text for cell figures ("No description has been provided for this image").
 
 "Made with Material for MkDocs" is overrides/partials/copyright.html.
 tests/browser/test_reader.py checks that no English theme string is left on /zh/ pages.
@@ -32,6 +33,14 @@ JUPYTER_WIDGET = {
             '<span class="notice" hidden="">已复制</span>'
         ),
     }
+}
+
+
+# nbconvert's alt text for every figure a notebook cell draws -> what the image is, per language
+NOTEBOOK_IMAGE_ALT = 'alt="No description has been provided for this image"'
+NOTEBOOK_IMAGE_ALT_TEXT = {
+    "en": 'alt="Figure drawn by the code cell above"',
+    "zh": 'alt="上方代码单元绘制的图"',
 }
 
 
@@ -57,6 +66,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    for english, translated in JUPYTER_WIDGET.get(pass_language(config), {}).items():
+    lang = pass_language(config)
+    for english, translated in JUPYTER_WIDGET.get(lang, {}).items():
         output = output.replace(english, translated)
-    return output
+    alt = NOTEBOOK_IMAGE_ALT_TEXT.get(lang, NOTEBOOK_IMAGE_ALT_TEXT["en"])
+    return output.replace(NOTEBOOK_IMAGE_ALT, alt)

@@ -65,6 +65,7 @@ ENGLISH_THEME_STRINGS = (
     "Examples:",  # mkdocstrings section labels
     "Work in progress",
     "Download this notebook",
+    "No description has been provided",  # nbconvert's alt text for a cell's figure
 )
 # A title/aria-label/placeholder of a Chinese page without any Chinese in it has no run of two
 # English words (names such as "PyTorch" are one word); the exceptions are names.
@@ -90,9 +91,9 @@ REPORT_JS = """({identifier}) => {
     + '.doc-section-title, .doc-md-description + *, .md-source-file, .md-content__button, '
     + '.dl-status, .md-status')];
   const texts = chrome.map(el => el.textContent.replace(/\\s+/g, ' ').trim()).filter(Boolean);
-  const attrs = [...document.querySelectorAll('[title], [aria-label], [placeholder]')]
+  const attrs = [...document.querySelectorAll('[title], [aria-label], [placeholder], img[alt]')]
     .filter(el => !el.closest('.md-content pre, .md-content code, .arithmatex'))
-    .flatMap(el => ['title', 'aria-label', 'placeholder']
+    .flatMap(el => ['title', 'aria-label', 'placeholder', 'alt']
       .filter(a => el.hasAttribute(a)).map(a => el.getAttribute(a)));
   const pseudo = [...document.querySelectorAll('.md-status')]
     .map(el => getComputedStyle(el, '::after').content);
@@ -223,10 +224,12 @@ def test_theme_strings_in_page_language(
             for m in ENGLISH_PHRASE.finditer(value)
             if m.group(0) not in NAMES
         }
-        problems += [f"English in a title/aria-label/placeholder: {p!r}" for p in sorted(phrases)]
+        problems += [
+            f"English in a title/aria-label/placeholder/alt: {p!r}" for p in sorted(phrases)
+        ]
     else:
         problems += [
-            f"Chinese in a title/aria-label/placeholder: {a!r}"
+            f"Chinese in a title/aria-label/placeholder/alt: {a!r}"
             for a in found["attrs"]
             if CJK.search(a)
         ]
@@ -592,3 +595,29 @@ def test_not_found_page_in_path_language(
         problems.append(f"the nav is not on screen (menu opened at {width} px): {drawer}")
     visit.screenshot(screenshots / "reader" / width / f"404-{lang}")
     assert not problems, f"{MISSING[lang]} at {width} px:\n- " + "\n- ".join(problems)
+
+
+NOTEBOOK_JS = """() => {
+  const inner = document.querySelector('.md-content__inner').getBoundingClientRect().width;
+  const cells = [...document.querySelectorAll('.jp-InputArea-editor, .jp-OutputArea-output')]
+    .map(el => el.getBoundingClientRect().width);
+  const images = [...document.querySelectorAll('.jp-OutputArea-output img')]
+    .map(img => ({width: img.getBoundingClientRect().width, natural: img.naturalWidth}));
+  return {inner, cells, images};
+}"""
+
+
+@pytest.mark.parametrize(
+    "page", [p for p in all_pages() if p.name.startswith("notebooks/")], ids=lambda p: p.id
+)
+def test_notebook_cells_use_the_full_width_on_a_phone(visit: Visit, page: SitePage) -> None:
+    # The In [n]/Out [n] prompts took a third of a 390 px column: code and figures were squeezed.
+    visit.page.set_viewport_size(PHONE)
+    visit.open(page.path)
+    found = visit.page.evaluate(NOTEBOOK_JS)
+    inner = found["inner"]
+    assert found["cells"] and found["images"], "no code cell or figure found"
+    narrow = [round(w) for w in found["cells"] if w < 0.95 * inner]
+    assert not narrow, f"cells narrower than 95% of the {inner:.0f} px column: {narrow}"
+    small = [i for i in found["images"] if i["width"] < min(i["natural"], 0.95 * inner) - 1]
+    assert not small, f"figures squeezed below their width or the column's: {small}"
