@@ -123,6 +123,9 @@ BOOSTS = [
     (re.compile(r"#terms$"), 0.6),
 ]
 KEYS_FIELD = {"boost": 10.0}
+# English keys hold whole glossary phrases; they must weigh as much as a title, or a section
+# titled with one word of the phrase ("shift") outranks the section that uses the phrase.
+ENGLISH_KEYS_FIELD = {"boost": 1000.0}
 
 # Elements that stay out of the index, by class. Material's parser ends an exclusion at the first
 # closing tag of the same name (its elements compare by tag), so these are innermost elements:
@@ -220,6 +223,19 @@ def glossary_terms(lang: str) -> list[str]:
     return [t for t in chinese_terms(load_glossary()) if HAN_WORD.fullmatch(t)]
 
 
+def english_terms(lang: str) -> list[str]:
+    """The glossary's multi-word English terms and synonyms, lower-cased (``lang`` en), or nothing.
+
+    An entry that contains one gets it in ``keys`` as well: a query such as "covariate shift"
+    then ranks the entries that use the phrase above those that only repeat one of its words
+    ("shift" on the pooling page).
+    """
+    if lang != "en":
+        return []
+    words = (w for e in load_glossary() for w in [e["en"], *e.get("en_synonyms", [])])
+    return list(dict.fromkeys(w.lower() for w in words if " " in w.strip()))
+
+
 def api_title(title: str, location: str) -> str:
     """An API entry's title as its qualified name: dlnotes.conv.receptive_field is one token
     that ``receptive*`` does not match, so a concept word does not hit an identifier in the
@@ -241,6 +257,7 @@ def entry_boost(location: str) -> float | None:
 def tune_index(part: dict, lang: str) -> dict:
     """One language's index with the tokens and boosts described above."""
     terms = {t: sub_terms(t) for t in glossary_terms(lang)}
+    phrases = english_terms(lang)
     docs = []
     for doc in part["docs"]:
         doc = dict(doc)
@@ -256,8 +273,14 @@ def tune_index(part: dict, lang: str) -> dict:
             keys = [k for t, subs in terms.items() if t in plain for k in subs]
             if keys:
                 doc["keys"] = "\u200b".join(dict.fromkeys(keys))
+        if phrases:
+            plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc["title"] + " " + doc["text"]))
+            found = [p for p in phrases if p in plain.lower()]
+            if found:
+                doc["keys"] = " ".join(found)
         docs.append(doc)
     config = part["config"]
-    if terms:
-        config = {**config, "fields": {**config["fields"], "keys": KEYS_FIELD}}
+    if terms or phrases:
+        field = ENGLISH_KEYS_FIELD if phrases else KEYS_FIELD
+        config = {**config, "fields": {**config["fields"], "keys": field}}
     return {**part, "config": config, "docs": docs}

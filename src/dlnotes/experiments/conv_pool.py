@@ -476,9 +476,12 @@ def receptive_field_check(
 
     Examples:
         >>> from dlnotes.experiments.conv_pool import receptive_field_check
-        >>> r = receptive_field_check(stack=((3, 1, 1), (2, 2, 1)), size=16)
+        >>> r = receptive_field_check(stack=((3, 1, 1), (3, 1, 2)), size=16)
         >>> r["formula"], r["measured"]
-        ([3, 4], [3, 4])
+        ([3, 7], [3, 7])
+
+    Behind a max pool the measured support of one output can be narrower than the formula's
+    receptive field: the gradient reaches only the argmax of each window.
     """
     with seeded(0):
         layers: list[nn.Module] = []
