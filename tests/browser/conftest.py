@@ -22,7 +22,7 @@ from dlbrowser import (
     running_in_ci,
     weight_table,
 )
-from dlpages import ARTIFACTS, site_prefix
+from dlpages import ARTIFACTS, LANGUAGES, SitePage, site_prefix
 from dlserver import SiteServer
 
 
@@ -106,6 +106,19 @@ def visit(_root_tab: Visit) -> Visit:
 def project_visit(_project_tab: Visit) -> Visit:
     """The tab on the site served under the project prefix (/dlnotes/), reset for this test."""
     return _project_tab.reset()
+
+
+@pytest.fixture(scope="module")
+def search_tabs(context: object, root_server: SiteServer) -> Iterator[dict[str, Visit]]:
+    """Per test module: one tab per language, on that language's home page, search index loaded."""
+    tabs = {}
+    for lang in LANGUAGES:
+        tab = Visit(context, root_server)
+        tab.open(SitePage("index", lang).path)
+        tabs[lang] = tab
+    yield tabs
+    for tab in tabs.values():
+        tab.page.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,6 @@ English query on the English site English pages only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from dlbrowser import Visit
 from dlhooks import load_hook
@@ -32,19 +30,6 @@ def searches() -> list[tuple[str, str, str]]:
 
 
 SEARCHES = searches()
-
-
-@pytest.fixture(scope="module")
-def search_tabs(context: object, root_server: SiteServer) -> Iterator[dict[str, Visit]]:
-    """One tab per language, on that language's home page, search index loaded."""
-    tabs = {}
-    for lang in LANGUAGES:
-        tab = Visit(context, root_server)
-        tab.open(SitePage("index", lang).path)
-        tabs[lang] = tab
-    yield tabs
-    for tab in tabs.values():
-        tab.page.close()
 
 
 def search_id(case: tuple[str, str, str]) -> str:

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dlbrowser import Visit
 from dlhooks import load_hook
-from dlpages import LANGUAGES, SitePage
+from dlpages import LANGUAGES
 from dlserver import SiteServer
 
 pytestmark = pytest.mark.browser
@@ -97,18 +96,6 @@ def test_the_queries_come_from_the_glossary() -> None:
         assert not strays, f"{lang} queries not in docs/glossary.yml: {strays}"
     for _, _, page in QUERIES:
         assert (glossary.ROOT / "docs" / f"{page}.en.md").exists(), page
-
-
-@pytest.fixture(scope="module")
-def search_tabs(context: object, root_server: SiteServer) -> Iterator[dict[str, Visit]]:
-    tabs = {}
-    for lang in LANGUAGES:
-        tab = Visit(context, root_server)
-        tab.open(SitePage("index", lang).path)
-        tabs[lang] = tab
-    yield tabs
-    for tab in tabs.values():
-        tab.page.close()
 
 
 def index_of(site: Path, lang: str) -> list[dict]:
