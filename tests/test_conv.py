@@ -215,9 +215,11 @@ def test_conv2d_naive_equals_torch(seed, case, dtype):
     assert_close(ours, F.conv2d(x, w, b, **case["kwargs"]), **TOL[dtype])
 
 
-def test_conv2d_splits_large_batches_into_chunks_consistently():
-    # The unrolled matrix of a big batch is built a few images at a time (cache-sized); the
-    # result must not depend on where the chunks split. 40 images × 1.3 MB of columns.
+def test_conv2d_splits_large_batches_into_chunks_consistently(monkeypatch):
+    # The unrolled matrix of a big batch is built a few images at a time; the result must not
+    # depend on where the chunks split. 40 images × 460 KB of float64 columns, at most 3 images
+    # per chunk: 14 chunks, the last one short.
+    monkeypatch.setattr("dlnotes.conv._COLS_BYTES", 3 * 16 * 9 * 20 * 20 * 8)
     gen = torch.Generator().manual_seed(0)
     x, w, b = (
         randn(gen, (40, 16, 20, 20), torch.float64),
