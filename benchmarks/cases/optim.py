@@ -2,9 +2,9 @@
 
 The parameter list has ResNet-18's 62 tensors (11,689,512 float32 values: convolutions, the
 BatchNorm scales and shifts, the 1000-class head), seeded values and gradients, the same on
-both sides. torch runs its default implementation on the CPU (the per-tensor loop); ours is
-written with ``torch._foreach_*`` ops. Targets (ours/torch, same run): within 1.5x for SGD with
-momentum and for Adam.
+both sides. torch runs its default implementation on the CPU (the per-tensor loop); our SGD
+loops over the parameters the same way, our Adam is written with ``torch._foreach_*`` ops.
+Targets (ours/torch, same run): within 1.5x for SGD with momentum and for Adam.
 """
 
 from __future__ import annotations
