@@ -76,6 +76,9 @@ def test_momentum_beats_gd_by_orders_of_magnitude_on_the_quadratic(traj: dict) -
     assert gd > 1e-4  # GD's rate (κ − 1)/(κ + 1) per step is still far from done
     for name in ("momentum", "nesterov"):
         assert losses[name][-1] < gd * 1e-6, name
+    # the caption: the momentum and adaptive methods all end below 1e-12
+    for name in ("momentum", "nesterov", "adagrad", "rmsprop", "adam"):
+        assert losses[name][-1] < 1e-12, name
 
 
 def test_on_rosenbrock_momentum_nesterov_and_adam_beat_gd_by_100x(traj: dict) -> None:
@@ -84,7 +87,7 @@ def test_on_rosenbrock_momentum_nesterov_and_adam_beat_gd_by_100x(traj: dict) ->
     for name in ("momentum", "nesterov", "adam"):
         assert losses[name][-1] < gd / 100, name
     # Adagrad's effective step only shrinks: even its best lr (the top of the grid) is slow
-    assert losses["adagrad"][-1] > 0.5 * gd
+    assert losses["adagrad"][-1] > 0.5 * gd  # 4.3 vs 5.0
     assert traj["functions"]["rosenbrock"]["best_lr"]["adagrad"] == max(traj["lr_grid"])
 
 
@@ -140,7 +143,7 @@ def test_class_sorted_order_still_lags_after_five_epochs(order_result: dict) -> 
     sorted_loss = orders["sorted"]["train_loss"]["mean"][-1]
     for order in ("reshuffle", "replacement"):
         assert (
-            orders[order]["test_acc"]["mean"][-1] > orders["sorted"]["test_acc"]["mean"][-1] + 0.15
+            orders[order]["test_acc"]["mean"][-1] > orders["sorted"]["test_acc"]["mean"][-1] + 0.2
         )
         assert orders[order]["train_loss"]["mean"][-1] < sorted_loss / 3
 
@@ -195,7 +198,7 @@ def test_constant_lr_floor_scales_with_the_lr(floor_result: dict) -> None:
 def test_decayed_lr_goes_below_both_floors(floor_result: dict) -> None:
     floors = floor_result["floors"]
     lowest_constant = min(v for k, v in floors.items() if k.startswith("constant"))
-    assert floors["cosine"] < lowest_constant / 5
+    assert floors["cosine"] < lowest_constant / 10  # "about 18 times below": 8.9e-5 vs 1.6e-3
 
 
 # Figures ----------------------------------------------------------------------------------------
