@@ -45,6 +45,7 @@ Where PyTorch differs from the textbook (we implement PyTorch's):
 Examples:
     >>> import torch
     >>> import torch.nn.functional as F
+    >>> from dlnotes.conv import conv2d, conv_output_size, unfold
     >>> x, w = torch.randn(2, 3, 8, 8), torch.randn(4, 3, 3, 3)
     >>> torch.allclose(conv2d(x, w, padding=1), F.conv2d(x, w, padding=1), atol=1e-5)
     True
