@@ -213,12 +213,16 @@ def test_constant_lr_floor_scales_with_the_lr(floor_result: dict) -> None:
     floors = floor_result["floors"]
     ratio = floors[f"constant-{big:g}"] / floors[f"constant-{small:g}"]
     assert ratio > 0.75 * big / small, ratio
+    # the caption: "0.02 levels off near 1.5e-2, 0.005 near 1.6e-3"
+    assert 1e-2 < floors[f"constant-{big:g}"] < 2.5e-2
+    assert 1e-3 < floors[f"constant-{small:g}"] < 2.5e-3
 
 
 def test_decayed_lr_goes_below_both_floors(floor_result: dict) -> None:
     floors = floor_result["floors"]
     lowest_constant = min(v for k, v in floors.items() if k.startswith("constant"))
     assert floors["cosine"] < lowest_constant / 10  # "about 18 times below": 8.9e-5 vs 1.6e-3
+    assert 5e-5 < floors["cosine"] < 2e-4  # the caption: "to about 1e-4"
 
 
 # Figures ----------------------------------------------------------------------------------------
