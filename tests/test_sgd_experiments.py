@@ -76,6 +76,13 @@ def test_momentum_beats_gd_by_orders_of_magnitude_on_the_quadratic(traj: dict) -
     assert gd > 1e-4  # GD's rate (κ − 1)/(κ + 1) per step is still far from done
     for name in ("momentum", "nesterov"):
         assert losses[name][-1] < gd * 1e-6, name
+    # the follow-up: per step the error shrinks by 0.99 for GD (η = 0.01) and by about 0.95 for
+    # heavy ball, near √μ = 0.949 (the error is √loss, so 2 × 200 in the exponent)
+    rate = {
+        name: (losses[name][300] / losses[name][100]) ** (1 / 400) for name in ("gd", "momentum")
+    }
+    assert abs(rate["gd"] - 0.99) < 0.003, rate
+    assert 0.9**0.5 - 0.005 < rate["momentum"] < 0.97, rate
     # the caption: the momentum and adaptive methods all end below 1e-12
     for name in ("momentum", "nesterov", "adagrad", "rmsprop", "adam"):
         assert losses[name][-1] < 1e-12, name
