@@ -699,6 +699,19 @@ def max_pool2d(
     return values, indices
 
 
+def _tap_sum(windows: Tensor) -> Tensor:
+    """Sum a window view over its last (tap) dim, one tap at a time.
+
+    Each tap ``windows[..., j]`` is a strided slice of the input, so this is k elementwise
+    additions; ``windows.sum(-1)`` gives the same numbers, but a reduction over a last dim of
+    2 or 3 strided elements ran 3-4x slower on the CPU.
+    """
+    total = windows[..., 0].clone()
+    for j in range(1, windows.shape[-1]):  # a loop over the k taps, not over elements
+        total += windows[..., j]
+    return total
+
+
 def avg_pool2d(
     input: Tensor,
     kernel_size: _IntPair,
@@ -749,9 +762,9 @@ def avg_pool2d(
     xp = _pool_pad(x, kernel, strd, pad, (1, 1), (ho, wo), 0.0)  # (N, C, Hp, Wp)
     # Window sums separate into row sums: Σ_{i,j} = Σ_i (Σ_j), 2k additions instead of k².
     # r[n, c, h, x] = Σ_j xp[n, c, h, s·x + j]
-    row_sums = _slide(xp, 3, wo, kernel[1], strd[1], 1).sum(dim=-1)  # (N, C, Hp, Wo)
+    row_sums = _tap_sum(_slide(xp, 3, wo, kernel[1], strd[1], 1))  # (N, C, Hp, Wo)
     # sums[n, c, y, x] = Σ_i r[n, c, s·y + i, x]
-    sums = _slide(row_sums, 2, ho, kernel[0], strd[0], 1).sum(dim=-1)  # (N, C, Ho, Wo)
+    sums = _tap_sum(_slide(row_sums, 2, ho, kernel[0], strd[0], 1))  # (N, C, Ho, Wo)
     if divisor_override is not None:
         out = sums / divisor_override
     else:
