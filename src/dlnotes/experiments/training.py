@@ -290,6 +290,7 @@ def train(
     steps: int | None = None,
     optimizer: OptimizerFactory | None = None,
     window: int = 100,
+    max_grad_norm: float | None = None,
 ) -> dict[str, Any]:
     """Train ``model`` on cross-entropy, for ``epochs`` passes or ``steps`` steps.
 
@@ -313,6 +314,8 @@ def train(
             ``lambda p: torch.optim.Adam(p, lr=1e-3)``.
         window: How many of the last steps the returned loss and accuracy average over (at most
             one epoch's worth).
+        max_grad_norm: If given, clip the gradients to this global norm before every step
+            (``torch.nn.utils.clip_grad_norm_``), as recurrent nets are usually trained.
 
     Returns:
         ``{"loss", "acc", "steps", "examples", "diverged"}``: mean training loss and accuracy
@@ -362,12 +365,20 @@ def train(
             if opt is None:
                 # θ ← θ − η ∇_θ L  (plain SGD: torch.optim.SGD's update, without its overhead)
                 grads = torch.autograd.grad(loss, params)
+                if max_grad_norm is not None:
+                    # g ← g · min(1, τ / (‖g‖ + 10⁻⁶)), one norm over all parameters
+                    norm = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))
+                    coef = (max_grad_norm / (norm + 1e-6)).clamp(max=1.0)
+                    grads = tuple(g * coef for g in grads)
                 with torch.no_grad():
                     for param, grad in zip(params, grads, strict=True):
                         param.add_(grad, alpha=-lr)
             else:
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
+                if max_grad_norm is not None:
+                    # g ← g · min(1, τ / (‖g‖ + 10⁻⁶)), one norm over all parameters
+                    nn.utils.clip_grad_norm_(params, max_grad_norm)
                 opt.step()
             losses.append(value)
             hits.append((logits.detach().argmax(dim=1) == yb).float().mean())

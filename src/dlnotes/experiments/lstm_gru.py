@@ -1,0 +1,431 @@
+"""LSTM vs GRU experiments: how far a gradient reaches back, and a small memory task.
+
+Everything runs on the CPU with fixed seeds and one thread.
+
+* `gradient_reach()` (figure ``rnn-gradient-reach``): at initialization, with no training, the
+  ratio ‖∂h_T/∂x_1‖ / ‖∂h_T/∂x_T‖ (Frobenius norms of the Jacobians of the last hidden state
+  with respect to the first and the last input) against the sequence length T, for a vanilla
+  RNN (torch's default init and an orthogonal W_hh), an LSTM (torch's default init, and the
+  forget-gate bias set to 1 or 2) and a GRU (default, and the update-gate bias set to 2).
+  The layers are `dlnotes.rnn`'s, in float64, so tiny ratios do not underflow.
+* `memory_task()` (figure ``rnn-memory``): recall the first of T inputs. The first step carries
+  one of K = 4 tokens (one-hot), the next T − 2 steps carry Gaussian noise on the same
+  channels, the last step a query marker; a linear head reads the last hidden state. Chance
+  is 1/K = 0.25. Every architecture has the same hidden size H (so *not* the same number of
+  parameters: `dlnotes.rnn.rnn_param_count`) and its own learning rate, picked by
+  `lr_pilot()` on other seeds. The result is the test accuracy of each seed and the fraction
+  of seeds that solve the task (accuracy ≥ ``SOLVED``).
+
+Training uses ``torch.nn``'s layers, which `dlnotes.rnn` matches value for value
+(tests/test_rnn.py): torch's LSTM kernel is several times faster on these tiny sizes, and the
+whole page's experiments must fit in 30 s of one core. Each ``plot_*`` function takes a
+result and a language (``"en"`` or ``"zh"``); the words on the figures are in ``LABELS``.
+"""
+
+from __future__ import annotations
+
+__doc_zh__ = """
+LSTM 与 GRU 一页的实验。其一：不做任何训练，只看初始化时的梯度能传多远，
+即最后一步隐状态对第一个输入和对最后一个输入的雅可比矩阵范数之比随序列长度的变化，
+比较普通 RNN（PyTorch 默认初始化与正交初始化）、LSTM（默认初始化与遗忘门偏置设为 1 或 2）
+和 GRU（默认初始化与更新门偏置设为 2）。其二：一个记忆任务，在 T 步噪声之后回忆第一步的
+符号（4 选 1，随机猜的准确率是 0.25），每种结构隐状态大小相同、学习率各自挑选，
+报告每个种子的准确率和解出任务的种子比例。
+"""
+
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import Tensor, nn
+
+from dlnotes import rnn
+from dlnotes.experiments import Result, plotting, seeded
+from dlnotes.experiments.training import accuracy, sweep, train
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+THREADS = 1
+CLASSES = 4  # tokens to remember; chance accuracy is 1 / CLASSES
+NOISE = 0.3  # std of the distractor steps
+SOLVED = 0.9  # a seed "solves" the memory task at this test accuracy or above
+
+# variant -> (layer, gate whose bias is set, the bias value); None: torch's default init
+REACH_VARIANTS: dict[str, tuple[str, str | None, float]] = {
+    "rnn": ("RNN", None, 0.0),
+    "rnn-orth": ("RNN", "orthogonal", 0.0),
+    "lstm": ("LSTM", None, 0.0),
+    "lstm-bf1": ("LSTM", "forget", 1.0),
+    "lstm-bf2": ("LSTM", "forget", 2.0),
+    "gru": ("GRU", None, 0.0),
+    "gru-bz2": ("GRU", "update", 2.0),
+}
+MEMORY_VARIANTS: dict[str, tuple[str, str | None, float]] = {
+    "rnn": ("RNN", None, 0.0),
+    "lstm": ("LSTM", None, 0.0),
+    "lstm-bf1": ("LSTM", "forget", 1.0),
+    "gru": ("GRU", None, 0.0),
+}
+# Adam learning rate per architecture, from lr_pilot() (seeds 100-102, not the figure's):
+# the grid value with the best mean accuracy at T = 20. Its means for 3e-3 / 1e-2 / 3e-2:
+# RNN 0.34 / 0.66 / 0.67, LSTM 0.25 / 0.25 / 0.25, LSTM forget bias 1 0.48 / 0.59 / 0.25,
+# GRU 0.25 / 0.25 / 0.26 (torch 2.13 CPU).
+MEMORY_LR = {"rnn": 3e-2, "lstm": 3e-2, "lstm-bf1": 1e-2, "gru": 3e-2}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "rnn": "RNN",
+        "rnn-orth": "RNN, orthogonal $W_{hh}$",
+        "lstm": "LSTM",
+        "lstm-bf1": "LSTM, forget bias 1",
+        "lstm-bf2": "LSTM, forget bias 2",
+        "gru": "GRU",
+        "gru-bz2": "GRU, update bias 2",
+        "length": "sequence length T",
+        "reach": "‖∂h_T/∂x_1‖ / ‖∂h_T/∂x_T‖",
+        "accuracy": "test accuracy",
+        "chance": "chance",
+        "steps": "T = {T}",
+    },
+    "zh": {
+        "rnn": "RNN",
+        "rnn-orth": "RNN，正交初始化 $W_{hh}$",
+        "lstm": "LSTM",
+        "lstm-bf1": "LSTM，遗忘门偏置 1",
+        "lstm-bf2": "LSTM，遗忘门偏置 2",
+        "gru": "GRU",
+        "gru-bz2": "GRU，更新门偏置 2",
+        "length": "序列长度 T",
+        "reach": "‖∂h_T/∂x_1‖ / ‖∂h_T/∂x_T‖",
+        "accuracy": "测试准确率",
+        "chance": "随机猜测",
+        "steps": "T = {T}",
+    },
+}
+REACH_STYLE = {
+    "rnn": (plotting.COLORS[0], "o", "--"),
+    "rnn-orth": (plotting.COLORS[0], "o", "-"),
+    "lstm": (plotting.COLORS[1], "s", "--"),
+    "lstm-bf1": (plotting.COLORS[3], "s", "-"),
+    "lstm-bf2": (plotting.COLORS[1], "s", "-"),
+    "gru": (plotting.COLORS[2], "^", "--"),
+    "gru-bz2": (plotting.COLORS[2], "^", "-"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def set_gate_bias_(layer: nn.Module, gate: str, value: float) -> nn.Module:
+    """Set the bias of one gate of a one-layer LSTM or GRU (torch's or ours), in place.
+
+    torch keeps two biases per gate; the gate sees their sum, so ``bias_ih`` gets ``value`` and
+    ``bias_hh`` gets 0. The rows are torch's: LSTM i | f | g | o, GRU r | z | n, each H long.
+    ``gate="orthogonal"`` instead gives W_hh an orthogonal init (all its singular values 1).
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.rnn import LSTM
+        >>> from dlnotes.experiments.lstm_gru import set_gate_bias_
+        >>> lstm = set_gate_bias_(LSTM(2, 3), "forget", 1.0)
+        >>> (lstm.bias_ih_l0 + lstm.bias_hh_l0)[3:6].tolist()  # rows H..2H: the forget gate
+        [1.0, 1.0, 1.0]
+    """
+    H = layer.hidden_size
+    rows = {"forget": slice(H, 2 * H), "update": slice(H, 2 * H)}
+    with torch.no_grad():
+        if gate == "orthogonal":
+            nn.init.orthogonal_(layer.weight_hh_l0)
+        else:
+            layer.bias_ih_l0[rows[gate]] = value
+            layer.bias_hh_l0[rows[gate]] = 0.0
+    return layer
+
+
+def make_layer(variant: str, spec: dict, input_size: int, hidden_size: int, **kwargs: Any):
+    """The variant's one-layer recurrent net, ``dlnotes.rnn`` or ``torch.nn`` (``kwargs``)."""
+    kind, gate, value = spec[variant]
+    library = kwargs.pop("library", rnn)
+    layer = getattr(library, kind)(input_size, hidden_size, **kwargs)
+    return layer if gate is None else set_gate_bias_(layer, gate, value)
+
+
+def jacobian_norms(layer: nn.Module, x: Tensor) -> Tensor:
+    """‖∂h_T/∂x_t‖_F for every t, for one unbatched sequence ``x`` of shape (T, I).
+
+    The H rows of the Jacobian come from one backward pass: the sequence is repeated H times
+    along the batch, and copy n back-propagates only the n-th unit of its h_T.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.rnn import RNN
+        >>> from dlnotes.experiments.lstm_gru import jacobian_norms
+        >>> layer = RNN(1, 1, bias=False, nonlinearity="relu")
+        >>> with torch.no_grad():
+        ...     _ = layer.weight_ih_l0.fill_(1.0), layer.weight_hh_l0.fill_(0.5)
+        >>> jacobian_norms(layer, torch.ones(3, 1)).tolist()  # h_T = Σ 0.5^(T−t) x_t
+        [0.25, 0.5, 1.0]
+    """
+    length, features = x.shape
+    H = layer.hidden_size
+    xs = x.unsqueeze(1).expand(length, H, features).clone().requires_grad_()  # (T, H, I)
+    out = layer(xs)[0]  # (T, H, H): copy n in column n
+    out[-1].diagonal().sum().backward()
+    # xs.grad[t, n] = ∂h_T[n]/∂x_t, so ‖∂h_T/∂x_t‖_F over (n, i)
+    return xs.grad.flatten(1).norm(dim=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Gradient reach at initialization
+# ---------------------------------------------------------------------------------------------
+
+
+def gradient_reach(
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4),
+    lengths: tuple[int, ...] = (5, 10, 20, 50, 100),
+    input_size: int = 8,
+    hidden_size: int = 32,
+    variants: tuple[str, ...] = tuple(REACH_VARIANTS),
+) -> Result:
+    """‖∂h_T/∂x_1‖ / ‖∂h_T/∂x_T‖ at initialization, per variant, length and seed.
+
+    The seed fixes the weights (the same draw for every length) and the input, x_t ~ N(0, 1).
+
+    Examples:
+        >>> from dlnotes.experiments.lstm_gru import gradient_reach
+        >>> r = gradient_reach(seeds=(0,), lengths=(1, 5), variants=("rnn",))
+        >>> r["variants"]["rnn"]["reach"]["mean"][0]  # T = 1: x_1 is x_T
+        1.0
+    """
+
+    def run(variant: str, length: int, generator: torch.Generator) -> dict[str, float]:
+        layer = make_layer(variant, REACH_VARIANTS, input_size, hidden_size, dtype=torch.float64)
+        x = torch.randn(length, input_size, generator=generator, dtype=torch.float64)
+        norms = jacobian_norms(layer, x)
+        return {"reach": (norms[0] / norms[-1]).item()}
+
+    result = sweep(run, variants, lengths, seeds, THREADS)
+    return {
+        "lengths": list(lengths),
+        "seeds": list(seeds),
+        "hidden_size": hidden_size,
+        "input_size": input_size,
+        "variants": {v: result["variants"][v] for v in variants},
+    }
+
+
+@plotting.styled
+def plot_gradient_reach(result: Result, lang: str = "en") -> Figure:
+    """The ratio against T on a log scale: mean over seeds, min–max band.
+
+    Examples:
+        >>> from dlnotes.experiments.lstm_gru import gradient_reach, plot_gradient_reach
+        >>> r = gradient_reach(seeds=(0,), lengths=(5, 10))
+        >>> plot_gradient_reach(r, lang="zh").axes[0].get_xlabel()
+        '序列长度 T'
+    """
+    words = LABELS[lang]
+    fig, ax = plotting.figure(height=4.6)
+    xs = result["lengths"]
+    for variant, metrics in result["variants"].items():
+        color, marker, linestyle = REACH_STYLE[variant]
+        plotting.band(
+            ax,
+            xs,
+            metrics["reach"],
+            color=color,
+            label=words[variant],
+            marker=marker,
+            linestyle=linestyle,
+        )
+    ax.set_yscale("log")
+    ax.set_xscale("log")
+    ax.set_xticks(xs, [str(x) for x in xs])
+    ax.minorticks_off()
+    ax.set_xlabel(words["length"])
+    ax.set_ylabel(words["reach"])
+    plotting.legend_below(fig, ncols=2)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Memory task: recall the first token after T − 1 noisy steps
+# ---------------------------------------------------------------------------------------------
+
+
+def recall_data(
+    length: int, n: int, generator: torch.Generator, noise: float = NOISE
+) -> tuple[Tensor, Tensor]:
+    """``n`` sequences ``(n, T, K + 1)`` (batch first) and their first tokens ``(n,)``.
+
+    Step 1: the token, one-hot on channels 0..K−1. Steps 2..T−1: N(0, noise²) on the same
+    channels. Step T: 1 on channel K, the query marker.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.experiments.lstm_gru import recall_data
+        >>> x, y = recall_data(5, 3, torch.Generator().manual_seed(0))
+        >>> tuple(x.shape), bool((x[:, 0, :4].argmax(1) == y).all()), x[:, -1].tolist()[0]
+        ((3, 5, 5), True, [0.0, 0.0, 0.0, 0.0, 1.0])
+    """
+    y = torch.randint(0, CLASSES, (n,), generator=generator)
+    x = torch.zeros(n, length, CLASSES + 1)
+    x[:, 1:-1, :CLASSES] = noise * torch.randn(n, length - 2, CLASSES, generator=generator)
+    x[torch.arange(n), 0, y] = 1.0
+    x[:, -1, CLASSES] = 1.0
+    return x, y
+
+
+class Recall(nn.Module):
+    """A one-layer recurrent net (batch first) and a linear head on its last hidden state."""
+
+    def __init__(self, variant: str, hidden_size: int, library: Any = nn) -> None:
+        super().__init__()
+        self.rnn = make_layer(
+            variant, MEMORY_VARIANTS, CLASSES + 1, hidden_size, batch_first=True, library=library
+        )
+        self.head = nn.Linear(hidden_size, CLASSES)
+
+    def forward(self, x: Tensor) -> Tensor:
+        # (N, T, K + 1) → (N, T, H) → last step (N, H) → logits (N, K)
+        return self.head(self.rnn(x)[0][:, -1])
+
+
+def _recall_run(
+    variant: str,
+    length: int,
+    generator: torch.Generator,
+    lr: float,
+    hidden_size: int,
+    steps: int,
+    batch_size: int,
+) -> float:
+    """Train one seed (Adam, gradients clipped to norm 1); its accuracy on 1000 new sequences."""
+    x, y = recall_data(length, steps * batch_size, generator)
+    net = Recall(variant, hidden_size)
+    train(
+        net,
+        x,
+        y,
+        batch_size=batch_size,
+        steps=steps,
+        generator=generator,
+        optimizer=lambda p: torch.optim.Adam(p, lr=lr),
+        max_grad_norm=1.0,
+    )
+    x_test, y_test = recall_data(length, 1000, generator)
+    return accuracy(net, x_test, y_test)
+
+
+def memory_task(
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4),
+    lengths: tuple[int, ...] = (10, 20),
+    hidden_size: int = 32,
+    steps: int = 100,
+    batch_size: int = 32,
+    variants: tuple[str, ...] = tuple(MEMORY_VARIANTS),
+) -> Result:
+    """Test accuracy on the recall task per variant, length and seed, at equal hidden size.
+
+    Each seed draws its own weights, ``steps × batch_size`` training sequences (one pass) and
+    1000 test sequences. ``solved``: the fraction of seeds with accuracy ≥ ``SOLVED``.
+
+    Examples:
+        >>> from dlnotes.experiments.lstm_gru import memory_task
+        >>> r = memory_task(seeds=(0,), lengths=(5,), steps=5, variants=("gru",))
+        >>> r["chance"], len(r["variants"]["gru"]["acc"]["per_seed"][0])
+        (0.25, 1)
+    """
+
+    def run(variant: str, length: int, generator: torch.Generator) -> dict[str, float]:
+        lr = MEMORY_LR[variant]
+        return {"acc": _recall_run(variant, length, generator, lr, hidden_size, steps, batch_size)}
+
+    result = sweep(run, variants, lengths, seeds, THREADS)
+    out: dict[str, Any] = {}
+    for variant in variants:
+        stats = result["variants"][variant]["acc"]
+        solved = [sum(a >= SOLVED for a in accs) / len(accs) for accs in stats["per_seed"]]
+        kind = MEMORY_VARIANTS[variant][0]
+        out[variant] = {
+            "acc": stats,
+            "solved": solved,
+            "lr": MEMORY_LR[variant],
+            "params": rnn.rnn_param_count(kind, CLASSES + 1, hidden_size),
+        }
+    return {
+        "lengths": list(lengths),
+        "seeds": list(seeds),
+        "hidden_size": hidden_size,
+        "steps": steps,
+        "batch_size": batch_size,
+        "chance": 1 / CLASSES,
+        "solved_at": SOLVED,
+        "variants": out,
+    }
+
+
+def lr_pilot(
+    seeds: tuple[int, ...] = (100, 101, 102),
+    lrs: tuple[float, ...] = (3e-3, 1e-2, 3e-2),
+    length: int = 20,
+    hidden_size: int = 32,
+    steps: int = 100,
+    batch_size: int = 32,
+) -> dict[str, dict[float, float]]:
+    """Mean test accuracy per variant and learning rate, on seeds the figure does not use.
+
+    `MEMORY_LR` holds its pick. Not part of the figure (it would triple the experiment's cost);
+    run it by hand to check the choice.
+    """
+    table: dict[str, dict[float, float]] = {}
+    for variant in MEMORY_VARIANTS:
+        for lr in lrs:
+            accs = []
+            for seed in seeds:
+                with seeded(seed, THREADS) as generator:
+                    accs.append(
+                        _recall_run(variant, length, generator, lr, hidden_size, steps, batch_size)
+                    )
+            table.setdefault(variant, {})[lr] = sum(accs) / len(accs)
+    return table
+
+
+@plotting.styled
+def plot_memory_task(result: Result, lang: str = "en") -> Figure:
+    """Horizontal bars: mean test accuracy per architecture, one bar per T, seeds as dots.
+
+    Examples:
+        >>> from dlnotes.experiments.lstm_gru import memory_task, plot_memory_task
+        >>> r = memory_task(seeds=(0,), lengths=(5,), steps=2)
+        >>> plot_memory_task(r).axes[0].get_xlabel()
+        'test accuracy'
+    """
+    words = LABELS[lang]
+    fig, ax = plotting.figure(height=3.8)
+    variants = list(result["variants"])
+    series = [
+        (
+            words["steps"].format(T=T),
+            plotting.COLORS[i],
+            {
+                key: [result["variants"][v]["acc"][key][i] for v in variants]
+                for key in ("mean", "per_seed")
+            },
+        )
+        for i, T in enumerate(result["lengths"])
+    ]
+    plotting.bars(ax, [words[v] for v in variants], series)
+    ax.axvline(result["chance"], color=plotting.GREY, linestyle=":", label=words["chance"])
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel(words["accuracy"])
+    plotting.legend_below(fig, ncols=3)
+    return fig
+
+
+FIGURES: dict[str, tuple[Any, Any]] = {
+    "rnn-gradient-reach": (gradient_reach, plot_gradient_reach),
+    "rnn-memory": (memory_task, plot_memory_task),
+}
