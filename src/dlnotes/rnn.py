@@ -40,7 +40,13 @@ Where PyTorch (and so this module) differs from the papers:
   Jozefowicz et al. 2015 recommend). With the same seed our draws equal torch's.
 
 Not supported (rejected with a clear error): `proj_size != 0` (LSTM projections) and
-`PackedSequence` inputs.
+`PackedSequence` inputs. `bidirectional` and `dropout` (between layers, in training only) are
+implemented as torch's.
+
+One deliberate difference in errors: an input or state whose dtype differs from the
+parameters' raises `TypeError` here (the project's rule: a wrong type is a TypeError), where
+torch raises `ValueError`. Every other wrong shape or value raises `ValueError`, as in torch,
+but names the argument, the expected shape and the shape given.
 
 Examples:
     >>> import torch

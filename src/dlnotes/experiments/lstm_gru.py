@@ -207,7 +207,15 @@ def gradient_reach(
         return {"reach": (norms[0] / norms[-1]).item()}
 
     result = sweep(run, variants, lengths, seeds, THREADS)
+    radii = []
+    for seed in seeds:  # the default RNN's W_hh, as drawn for that seed
+        with seeded(seed, THREADS):
+            layer = make_layer("rnn", REACH_VARIANTS, input_size, hidden_size, dtype=torch.float64)
+            w_hh = layer.weight_hh_l0
+            # ρ(W_hh) = max |λᵢ|
+            radii.append(torch.linalg.eigvals(w_hh.detach()).abs().max().item())
     return {
+        "spectral_radius": radii,
         "lengths": list(lengths),
         "seeds": list(seeds),
         "hidden_size": hidden_size,
