@@ -205,6 +205,38 @@ def test_train_accepts_any_optimizer_and_module() -> None:
     assert after["loss"] < before["loss"] / 2
 
 
+def test_train_clips_the_global_gradient_norm_for_sgd_and_any_optimizer() -> None:
+    """One plain-SGD step moves the parameters by exactly η·τ when ‖g‖ > τ (the clipped
+    gradient has norm τ); with an optimizer, the gradient it sees has norm ≤ τ."""
+    x, y = _data()
+    with seeded(0) as g:
+        net = make_mlp(2, width=8)
+        before = torch.cat([p.detach().flatten().clone() for p in net.parameters()])
+        train(net, x * 100, y, lr=0.1, batch_size=8, steps=1, generator=g, max_grad_norm=1e-3)
+        after = torch.cat([p.detach().flatten() for p in net.parameters()])
+    assert math.isclose((after - before).norm().item(), 0.1 * 1e-3, rel_tol=1e-3)
+    seen: list[float] = []
+
+    class Spy(torch.optim.SGD):
+        def step(self, closure=None):  # type: ignore[override]
+            grads = [p.grad.flatten() for group in self.param_groups for p in group["params"]]
+            seen.append(torch.cat(grads).norm().item())
+            return super().step(closure)
+
+    with seeded(0) as g:
+        train(
+            make_mlp(2, width=8),
+            x * 100,
+            y,
+            batch_size=8,
+            steps=3,
+            generator=g,
+            optimizer=lambda p: Spy(p, lr=0.1),
+            max_grad_norm=0.5,
+        )
+    assert len(seen) == 3 and all(n <= 0.5 * (1 + 1e-5) for n in seen)
+
+
 def test_train_rejects_inconsistent_arguments() -> None:
     x, y = _data()
     g = torch.Generator()
