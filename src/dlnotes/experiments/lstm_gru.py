@@ -33,6 +33,7 @@ LSTM 与 GRU 一页的实验。其一：不做任何训练，只看初始化时�
 报告每个种子的准确率和解出任务的种子比例。
 """
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -75,7 +76,7 @@ MEMORY_LR = {"rnn": 3e-2, "lstm": 3e-2, "lstm-bf1": 1e-2, "gru": 3e-2}
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "rnn": "RNN",
-        "rnn-orth": "RNN, orthogonal $W_{hh}$",
+        "rnn-orth": "RNN, orthogonal init",
         "lstm": "LSTM",
         "lstm-bf1": "LSTM, forget bias 1",
         "lstm-bf2": "LSTM, forget bias 2",
@@ -89,7 +90,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "rnn": "RNN",
-        "rnn-orth": "RNN，正交初始化 $W_{hh}$",
+        "rnn-orth": "RNN，正交初始化",
         "lstm": "LSTM",
         "lstm-bf1": "LSTM，遗忘门偏置 1",
         "lstm-bf2": "LSTM，遗忘门偏置 2",
@@ -224,6 +225,20 @@ def gradient_reach(
     }
 
 
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float, _position: int) -> str:
+    """Tick label ``10ⁿ`` in Unicode superscripts (full-size text, unlike mathtext's).
+
+    Examples:
+        >>> from dlnotes.experiments.lstm_gru import _power_of_ten
+        >>> _power_of_ten(1e-12, 0), _power_of_ten(1.0, 0)
+        ('10⁻¹²', '10⁰')
+    """
+    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPTS)
+
+
 @plotting.styled
 def plot_gradient_reach(result: Result, lang: str = "en") -> Figure:
     """The ratio against T on a log scale: mean over seeds, min–max band.
@@ -249,6 +264,8 @@ def plot_gradient_reach(result: Result, lang: str = "en") -> Figure:
             linestyle=linestyle,
         )
     ax.set_yscale("log")
+    # 10⁻¹² as plain text: mathtext superscripts would be too small on a phone
+    ax.yaxis.set_major_formatter(_power_of_ten)
     ax.set_xscale("log")
     ax.set_xticks(xs, [str(x) for x in xs])
     ax.minorticks_off()
