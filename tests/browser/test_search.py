@@ -8,7 +8,7 @@ English query on the English site English pages only.
 from __future__ import annotations
 
 import pytest
-from dlbrowser import Visit
+from dlbrowser import SearchResult, Visit
 from dlhooks import load_hook
 from dlpages import LANGUAGES, SitePage, question_pages
 from dlserver import SiteServer
@@ -37,22 +37,38 @@ def search_id(case: tuple[str, str, str]) -> str:
     return f"{lang}-{page}-{query}"
 
 
+@pytest.fixture(scope="module")
+def searched(search_tabs: dict[str, Visit]) -> dict[str, tuple[dict[str, SearchResult], list]]:
+    """Every query of ``SEARCHES`` run in its language's tab, all at once (one page evaluation
+    per language); per language: the results by query, and the tab's problems after them."""
+    done = {}
+    for lang, tab in search_tabs.items():
+        queries = list(dict.fromkeys(q for language, q, _ in SEARCHES if language == lang))
+        done[lang] = (tab.search_many(queries), tab.problems())
+    return done
+
+
 @pytest.mark.parametrize(
     ("lang", "query", "expected"), SEARCHES, ids=[search_id(s) for s in SEARCHES]
 )
 def test_search_finds_the_question_page(
-    lang: str, query: str, expected: str, search_tabs: dict[str, Visit], root_server: SiteServer
+    lang: str,
+    query: str,
+    expected: str,
+    searched: dict[str, tuple[dict[str, SearchResult], list]],
+    root_server: SiteServer,
 ) -> None:
     assert expected in question_pages()
-    tab = search_tabs[lang]
-    results = tab.search(query)
+    found, problems = searched[lang]
+    result = found[query]
+    assert result.answered, f"searching {query!r} on the {lang} site: no answer from the search"
+    results = result.pages
     wanted = root_server.url(SitePage(expected, lang).path)
     assert wanted in results, f"searching {query!r} on the {lang} site: {results}"
     zh_root = root_server.url("zh/")
     other = [url for url in results if url.startswith(zh_root) != (lang == "zh")]
     assert not other, f"searching {query!r} on the {lang} site lists other-language pages: {other}"
-    problems = tab.problems()
-    assert not problems, problems
+    assert not problems, f"searching on the {lang} site: {problems}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 import pytest
-from dlbrowser import Visit
+from dlbrowser import SearchResult, Visit
 from dlhooks import load_hook
 from dlpages import LANGUAGES
 from dlserver import SiteServer
@@ -75,9 +75,6 @@ NOT_IN_PREVIEWS = re.compile(r"\\[(\[]|\\[)\]]|\\frac|In\s\[\d*\]:|Copied!|Sourc
 HAN = re.compile(r"[\u3400-\u9fff]")
 HAN_RUN = re.compile(r"[\u3400-\u9fff\u200b]*[\u3400-\u9fff][\u3400-\u9fff\u200b]*")
 
-PREVIEWS_JS = """() => [...document.querySelectorAll('.md-search-result__item')]
-    .map(item => item.textContent)"""
-
 
 def glossary_words(lang: str) -> list[str]:
     words = []
@@ -113,6 +110,17 @@ def pairs(query: str) -> set[str]:
     return {query[i : i + 2] for i in range(len(query) - 1) if HAN.match(query[i : i + 2][-1])}
 
 
+@pytest.fixture(scope="module")
+def searched(search_tabs: dict[str, Visit]) -> dict[str, tuple[dict[str, SearchResult], list]]:
+    """Every query of ``QUERIES`` run in its language's tab, all at once (one page evaluation
+    per language); per language: the results by query, and the tab's problems after them."""
+    done = {}
+    for lang, tab in search_tabs.items():
+        queries = list(dict.fromkeys(q for language, q, _ in QUERIES if language == lang))
+        done[lang] = (tab.search_many(queries), tab.problems())
+    return done
+
+
 @pytest.mark.parametrize(
     ("lang", "query", "expected"), QUERIES, ids=[f"{lang}-{q}" for lang, q, _ in QUERIES]
 )
@@ -120,19 +128,14 @@ def test_query_finds_the_page_that_explains_it(
     lang: str,
     query: str,
     expected: str,
-    search_tabs: dict[str, Visit],
+    searched: dict[str, tuple[dict[str, SearchResult], list]],
     root_server: SiteServer,
     site_dir: Path,
 ) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    tab = search_tabs[lang]
-    try:
-        found = tab.search(query)
-    except PlaywrightTimeout:  # no result at all
-        found = []
-    pages = [page_name(url, root_server, lang) for url in found]
-    where = f"searching {query!r} on the {lang} site: {pages}"
+    results, problems = searched[lang]
+    found = results[query]
+    pages = [page_name(url, root_server, lang) for url in found.pages]
+    where = f"searching {query!r} on the {lang} site: {pages if found.answered else 'no answer'}"
     assert expected in pages[:2], where
     for other in MENTIONS_ONLY:
         if other in pages:
@@ -149,9 +152,9 @@ def test_query_finds_the_page_that_explains_it(
         lone = [p for p in pages if not any(pair in entries.get(p, "") for pair in pairs(query))]
         assert not lone, f"listed for a single shared character: {lone}; {where}"
 
-    previews = [p for p in tab.page.evaluate(PREVIEWS_JS) if NOT_IN_PREVIEWS.search(p)]
+    previews = [p for p in found.previews if NOT_IN_PREVIEWS.search(p)]
     assert not previews, f"{where}: previews with TeX, prompts or source: {previews[:2]}"
-    assert not tab.problems(), tab.problems()
+    assert not problems, f"searching on the {lang} site: {problems}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
