@@ -2,15 +2,29 @@
 
 Both the topic tests (the claims the captions make) and tests/test_figures.py (how the figures
 render) need the real results; this runs each experiment once for all of them.
+
+Under pytest-xdist (``make test``) the session's results are shared by the workers through the
+folder ``DLNOTES_TEST_RESULTS`` (see tests/dlbuild.py and the root conftest.py):
+
+- the first worker to need a result computes it while holding a lock on it; a worker needing
+  the same result meanwhile waits for it instead of computing it a second time;
+- when the controller's site build of this session ran the experiment (a cold build:
+  ``DLNOTES_BUILD_RESULTS`` names the build's experiment cache, ``DLNOTES_SESSION_START`` when
+  the build started), its result is taken from there: the same function with the same (default)
+  arguments, computed minutes ago from the same code. A result stored by an earlier session is
+  never used: tests run every experiment of code that the session did not run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import importlib
 import json
 import os
 import pkgutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,24 +41,48 @@ def figures() -> dict[str, tuple[Any, Any]]:
     return found
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path``'s lock file (one worker computes, the others wait)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _from_this_sessions_build(run: Any) -> str | None:
+    """``run()``'s result as this session's site build stored it, if that build ran it."""
+    folder, start = os.environ.get("DLNOTES_BUILD_RESULTS"), os.environ.get("DLNOTES_SESSION_START")
+    if not folder or not start:
+        return None
+    from dlnotes.experiments import cache_key
+
+    # the file name dlnotes.experiments.cached() gives run() without arguments
+    stored = Path(folder) / f"{run.__module__}.{run.__qualname__}-{cache_key(run, {})}.json"
+    if not stored.exists() or stored.stat().st_mtime < float(start):
+        return None
+    return json.dumps(json.loads(stored.read_text()), sort_keys=True)
+
+
 @functools.cache
 def result(name: str) -> dict:
     """The result of figure ``name``'s experiment with its defaults (computed once).
 
-    Under pytest-xdist the workers share this session's results through the folder
-    ``DLNOTES_TEST_RESULTS`` (see tests/dlbuild.py): the first worker to need one computes it.
     Either way the result goes through JSON, as the site build's cache does, so every test
     sees the same types.
     """
     run, _plot = figures()[name]
     folder = os.environ.get("DLNOTES_TEST_RESULTS")
-    path = Path(folder) / f"{name}.json" if folder else None
-    if path is not None and path.exists():
-        return json.loads(path.read_text())
-    text = json.dumps(run(), sort_keys=True)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
-    return json.loads(text)
+    if not folder:
+        return json.loads(json.dumps(run(), sort_keys=True))
+    path = Path(folder) / f"{name}.json"
+    with _locked(path):
+        if not path.exists():
+            text = _from_this_sessions_build(run) or json.dumps(run(), sort_keys=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text)
+            tmp.replace(path)
+    return json.loads(path.read_text())
