@@ -60,8 +60,10 @@ LABELS: dict[str, dict[str, str]] = {
         "depth": "depth (weighted layers)",
         "train_loss": "training loss\n(best LR, end of budget)",
         "step": "training step",
+        "depth_n": "depth {depth}",
+        "lr": "learning rate {lr:g}, {depth} layers",
         "curve_loss": "training loss",
-        "layer": "layer (input side → output side)",
+        "layer": "layer of the {depth}-layer nets (input → output)",
         "grad_norm": "‖∂L/∂W‖ per layer",
         "ratio": "‖∂L/∂W‖ first conv /\nlast conv",
         "chance": "chance (ln 10)",
@@ -79,8 +81,10 @@ LABELS: dict[str, dict[str, str]] = {
         "depth": "深度（带权重的层数）",
         "train_loss": "训练损失\n（最佳学习率，预算用完时）",
         "step": "训练步数",
+        "depth_n": "{depth} 层",
+        "lr": "学习率 {lr:g}，{depth} 层",
         "curve_loss": "训练损失",
-        "layer": "层（输入端 → 输出端）",
+        "layer": "{depth} 层网络的各层（输入端 → 输出端）",
         "grad_norm": "各层 ‖∂L/∂W‖",
         "ratio": "‖∂L/∂W‖ 第一个卷积 /\n最后一个卷积",
         "chance": "随机猜测（ln 10）",
@@ -320,19 +324,20 @@ def plot_degradation(result: Result, lang: str = "en") -> Figure:
                 label=f"{words[variant]}, {depth}" if d == len(depths) - 1 else "_",
                 alpha=0.45 + 0.55 * (d + 1) / len(depths),
             )
-    bottom.set_yscale("log")
+    plotting.log_axis(bottom)
     bottom.set_xlabel(words["step"])
     bottom.set_ylabel(words["curve_loss"])
     for d, depth in enumerate(depths):
         bottom.plot([], [], styles[d % len(styles)], color=plotting.GREY, label=str(depth))
     handles = [h for h in bottom.get_lines() if not h.get_label().startswith("_")]
-    labels = [words["plain"], words["residual"]] + [str(d) for d in depths]
+    labels = [words["plain"], words["residual"]]
+    labels += [words["depth_n"].format(depth=d) for d in depths]
     proxies = [
         bottom.plot([], [], "-", color=COLORS["plain"])[0],
         bottom.plot([], [], "-", color=COLORS["residual"])[0],
         *handles[-len(depths) :],
     ]
-    fig.legend(proxies, labels, loc="outside lower center", ncols=min(5, len(labels)))
+    fig.legend(proxies, labels, loc="outside lower center", ncols=3)
     return fig
 
 
@@ -430,11 +435,11 @@ def plot_gradients(result: Result, lang: str = "en") -> Figure:
         plotting.band(
             bottom, result["depths"], result["ratio"][variant], color=COLORS[variant], label="_"
         )
-    top.set_yscale("log")
-    top.set_xlabel(f"{words['layer']}, {result['depths'][deepest]}")
+    plotting.log_axis(top)
+    top.set_xlabel(words["layer"].format(depth=result["depths"][deepest]))
     top.set_ylabel(words["grad_norm"])
     bottom.axhline(1.0, color=plotting.GREY, linestyle=":", linewidth=1.2)
-    bottom.set_yscale("log")
+    plotting.log_axis(bottom)
     bottom.set_xticks(result["depths"])
     bottom.set_xlabel(words["depth"])
     bottom.set_ylabel(words["ratio"])
@@ -552,7 +557,7 @@ def plot_zero_gamma(result: Result, lang: str = "en") -> Figure:
                 ax, xs, stats, color=color, label=words[key] if i == 0 else "_", marker=""
             )
         ax.set_ylabel(words["curve_loss"])
-        ax.set_title(f"lr = {lr:g}")
+        ax.set_title(words["lr"].format(lr=lr, depth=result["depth"]))
     axes[-1].set_xlabel(words["step"])
     plotting.legend_below(fig, ncols=2)
     return fig
