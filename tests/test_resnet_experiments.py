@@ -89,8 +89,9 @@ def test_deeper_plain_nets_reach_a_higher_training_loss() -> None:
     """The degradation problem: training loss, at the best learning rate of each depth."""
     means = best("plain")["loss"]["mean"]  # 0.051, 0.283, 1.297
     assert all(b > 2 * a for a, b in itertools.pairwise(means))
+    assert 0.2 < means[1] < 0.4 and 1.0 < means[2] < 1.6  # "0.28 at 10 layers and 1.30 at 18"
     errors = best("plain")["error"]["mean"]  # 1.6%, 9.3%, 45%
-    assert errors[-1] > 0.3 and errors[0] < 0.05
+    assert errors[0] < 0.05 and 0.06 < errors[1] < 0.13 and 0.35 < errors[2] < 0.55
 
 
 def test_the_deepest_plain_net_trains_but_stays_far_above_the_residual_one() -> None:
@@ -101,8 +102,10 @@ def test_the_deepest_plain_net_trains_but_stays_far_above_the_residual_one() -> 
     assert plain["error"]["max"][-1] < 0.7
     # and every seed stays above every residual seed, by a wide margin
     assert plain["loss"]["min"][-1] > 4 * res["loss"]["max"][-1]  # 1.25 vs 0.22
-    assert plain["loss"]["mean"][-1] > 5 * res["loss"]["mean"][-1]  # 1.30 vs 0.175
-    assert res["error"]["mean"][-1] < 0.1  # 5.8 %
+    # the home page: "a plain net's training loss is 7× its residual twin's"
+    assert 6 < plain["loss"]["mean"][-1] / res["loss"]["mean"][-1] < 9  # 1.30 / 0.175 = 7.4
+    assert res["loss"]["mean"][1] < 0.11 and res["loss"]["mean"][2] < 0.25  # 0.076, 0.175
+    assert res["error"]["mean"][1] < 0.05 and res["error"]["mean"][2] < 0.09  # 2.8 %, 5.8 %
 
 
 def test_residual_nets_degrade_much_less_with_depth() -> None:
@@ -151,6 +154,7 @@ def test_gradient_experiment_setup() -> None:
 def test_plain_with_bn_explodes_toward_the_input() -> None:
     means = ratio("plain_bn")["mean"]  # 1.5, 8.6, 1.9e3
     assert all(b > 3 * a for a, b in itertools.pairwise(means))
+    assert 1 < means[0] < 2.5 and 5 < means[1] < 13 and 1000 < means[2] < 3000
     assert ratio("plain_bn")["min"][-1] > 300  # 824..2580 over 5 seeds
     assert layers("plain_bn", -1)[0] > 100 > 1 > layers("plain_bn", -1)[-2]  # 600 vs 0.32
 
@@ -158,22 +162,26 @@ def test_plain_with_bn_explodes_toward_the_input() -> None:
 def test_plain_without_bn_vanishes_everywhere() -> None:
     first = [layers("plain_nobn", i)[0] for i in range(3)]  # 0.018, 1.4e-3, 1.9e-6
     assert all(b < a / 5 for a, b in itertools.pairwise(first))
+    assert 0.01 < first[0] < 0.03
     assert max(layers("plain_nobn", -1)) < 1e-4
     assert ratio("plain_nobn")["max"][-1] < 10  # the whole net shrinks: the ratio stays ≈ 1
 
 
 def test_residual_with_bn_stays_bounded() -> None:
     assert max(ratio("residual_bn")["max"]) < 30  # 1.6, 3.6, 9.1 (max 12.3)
+    means = ratio("residual_bn")["mean"]
+    assert 1 < means[0] < 2.5 and 2 < means[1] < 6 and 6 < means[2] < 13
     assert ratio("residual_bn")["mean"][-1] < ratio("plain_bn")["mean"][-1] / 50
     norms = layers("residual_bn", -1)
-    assert min(norms) > 0.1 and max(norms) < 20  # 0.5..5.1
+    assert min(norms) > 0.3 and max(norms) < 8  # "between 0.5 and 5": 0.50..5.1
 
 
 def test_residual_without_bn_keeps_the_ratio_but_grows_in_size() -> None:
     assert max(ratio("residual_nobn")["max"]) < 3  # 0.4..1.2
     first = [layers("residual_nobn", i)[0] for i in range(3)]  # 0.09, 1.1, 350
     assert all(b > 5 * a for a, b in itertools.pairwise(first))
-    assert first[-1] > 50
+    assert 0.05 < first[0] < 0.15 and 0.7 < first[1] < 1.6 and 200 < first[2] < 600
+    assert min(layers("residual_nobn", -1)) > 200 and max(layers("residual_nobn", -1)) < 2000
 
 
 # ------------------------------------------------------------------ figure resnet-zero-gamma
@@ -198,8 +206,10 @@ def test_zero_gamma_starts_lower_and_stays_ahead_in_the_first_steps() -> None:
         # the first 5 steps: default 3.5 / 3.8, far above chance; zero-γ 2.2 / 2.0, near it
         assert default["min"][0] > 1.3 * math.log(10)
         assert zero["max"][0] < 1.1 * math.log(10)
+        assert 3.2 < default["mean"][0] < 4.1 and 1.8 < zero["mean"][0] < 2.4  # 3.5/3.8, 2.2/2.0
         # after 30 steps: 0.53 vs 0.22 (lr 0.1) and 0.90 vs 0.26 (lr 0.3), every seed
         assert zero["max"][-1] < default["min"][-1] - 0.15
+        assert 0.15 < zero["mean"][-1] < 0.3 and 0.45 < default["mean"][-1] < 1.1
         assert all(z < d for z, d in zip(zero["mean"], default["mean"], strict=True))
 
 
