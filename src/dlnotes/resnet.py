@@ -22,7 +22,9 @@ What is in this module, top to bottom:
   ImageNet stem for a 3×3 stride-1 convolution without max-pooling (8×8 digits, CIFAR).
 * `plain_net`, `residual_net` -- the CIFAR-style nets of He et al. §4.2 (depth 6n + 2) that
   differ *only* in their shortcuts: same layers, same names, same initial weights for the same
-  seed. They reproduce the degradation problem.
+  seed. The ResNet page measures their gradient norms at initialization (the degradation
+  experiment trains MLP twins of the same design: conv nets this deep cost too much of the
+  page's 30-second budget).
 * `gradient_norms` -- the gradient norm of every layer's weight, in depth order.
 
 Which layers come from where, and why:
@@ -31,8 +33,8 @@ Which layers come from where, and why:
   page on Q16 builds it from scratch and proves it equal to `torch.nn.BatchNorm2d`, so a
   reader can follow every operation of a block, and its `state_dict` keys are torch's (a
   torchvision checkpoint loads). Any BN-like class can be passed as `norm_layer`.
-  `plain_net`/`residual_net` use `torch.nn.BatchNorm2d` instead: the experiments train many
-  of them within a fixed time budget, and torch's fused kernel is faster.
+  `plain_net`/`residual_net` use `torch.nn.BatchNorm2d` instead: the experiments build and
+  run many of them within a fixed time budget, and torch's fused kernel is faster.
 * **Convolutions** are `torch.nn.Conv2d` everywhere: they dominate the run time, and how a
   convolution works is the subject of another page (Q17), not of this one.
 * ReLU is `nn.ReLU()` *without* `inplace=True` (torchvision uses it to save memory): the module
@@ -57,9 +59,9 @@ Examples:
 __doc_zh__ = """
 残差网络（ResNet）：He 等人 2016 年提出的基本块（BasicBlock）、瓶颈块（Bottleneck）和预激活块
 （PreActBlock），三种捷径连接方式 A/B/C，以及与 torchvision 结构、参数名、`state_dict` 完全一致的
-ResNet-18/50。另有只差捷径连接、其余层和初始权重完全相同的 `plain_net` 与 `residual_net`，
-用来在 8×8 手写数字上复现“网络越深训练误差反而越高”的退化问题；`gradient_norms`
-按深度顺序给出每一层权重的梯度范数，用来看梯度消失或爆炸到底发生在哪里。
+ResNet-18/50。另有只差捷径连接、其余层和初始权重完全相同的 `plain_net` 与 `residual_net`
+（8×8 手写数字上的 CIFAR 风格网络）；`gradient_norms` 按深度顺序给出每一层权重的梯度范数，
+用来看梯度消失或爆炸到底发生在哪里。
 """
 
 from collections.abc import Callable, Sequence

@@ -269,6 +269,40 @@ def bars(
     ax.grid(axis="y", visible=False)
 
 
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float) -> str:
+    """``10ⁿ`` with a Unicode superscript: full-size glyphs, unlike mathtext's scaled-down ones.
+
+    Examples:
+        >>> from dlnotes.experiments.plotting import power_of_ten
+        >>> power_of_ten(1e-3), power_of_ten(100.0), power_of_ten(1.0)
+        ('10⁻³', '10²', '1')
+    """
+    import math
+
+    exponent = round(math.log10(value))
+    if exponent == 0:
+        return "1"
+    return "10" + str(exponent).translate(_SUPERSCRIPTS)
+
+
+def log_axis(ax: Axes, axis: str = "y") -> None:
+    """Log scale on ``axis`` with ticks at powers of ten labelled ``10ⁿ`` (see `power_of_ten`).
+
+    matplotlib's default log labels are mathtext with scaled-down exponents, which fall below
+    ``MIN_TEXT_PX`` on a phone; minor ticks keep no label.
+    """
+    from matplotlib import ticker
+
+    getattr(ax, f"set_{axis}scale")("log")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(ticker.LogLocator(base=10, numticks=6))
+    target.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: power_of_ten(v)))
+    target.set_minor_formatter(ticker.NullFormatter())
+
+
 def legend_below(fig: Figure, ncols: int = 2) -> None:
     """One legend for the figure, centred under the axes (keeps the full width for data)."""
     fig.legend(loc="outside lower center", ncols=ncols)

@@ -291,6 +291,7 @@ def train(
     optimizer: OptimizerFactory | None = None,
     window: int = 100,
     max_grad_norm: float | None = None,
+    record_every: int | None = None,
 ) -> dict[str, Any]:
     """Train ``model`` on cross-entropy, for ``epochs`` passes or ``steps`` steps.
 
@@ -316,11 +317,15 @@ def train(
             one epoch's worth).
         max_grad_norm: If given, clip the gradients to this global norm before every step
             (``torch.nn.utils.clip_grad_norm_``), as recurrent nets are usually trained.
+        record_every: If given, also return ``"curve"``: the mean training loss of every
+            consecutive ``record_every`` steps (a learning curve; on divergence, the complete
+            blocks before it).
 
     Returns:
         ``{"loss", "acc", "steps", "examples", "diverged"}``: mean training loss and accuracy
         over the last ``window`` steps, measured on the training batches themselves in train
-        mode (``None`` if the run diverged), the steps taken and examples seen.
+        mode (``None`` if the run diverged), the steps taken and examples seen; and
+        ``"curve"`` with ``record_every``.
 
     Examples:
         >>> import torch
@@ -335,6 +340,11 @@ def train(
         ...     log = train(make_mlp(4), x * 1e3, y, lr=10.0, batch_size=8, steps=20, generator=g)
         >>> log["diverged"], log["loss"], log["steps"] < 20
         (True, None, True)
+        >>> with seeded(0) as g:
+        ...     log = train(make_mlp(2), x, y, lr=0.1, batch_size=8, steps=20, generator=g,
+        ...                 record_every=5)
+        >>> len(log["curve"]), log["curve"][0] > log["curve"][-1]
+        (4, True)
     """
     if (epochs is None) == (steps is None):
         raise ValueError("give exactly one of epochs and steps")
@@ -352,6 +362,10 @@ def train(
     keep = max(1, min(window, per_epoch, total))
     losses: deque[float] = deque(maxlen=keep)
     hits: deque[Tensor] = deque(maxlen=keep)
+    if record_every is not None:
+        check_int(record_every, "record_every", minimum=1)
+    curve: list[float] = []
+    block: list[float] = []
     model.train()
     step = 0
     while step < total:
@@ -361,7 +375,7 @@ def train(
             step += 1
             value = loss.item()
             if not math.isfinite(value):
-                return _log(None, None, step, batch_size)
+                return _log(None, None, step, batch_size, curve if record_every else None)
             if opt is None:
                 # θ ← θ − η ∇_θ L  (plain SGD: torch.optim.SGD's update, without its overhead)
                 grads = torch.autograd.grad(loss, params)
@@ -381,20 +395,37 @@ def train(
                     nn.utils.clip_grad_norm_(params, max_grad_norm)
                 opt.step()
             losses.append(value)
+            if record_every is not None:
+                block.append(value)
+                if len(block) == record_every:
+                    curve.append(sum(block) / record_every)
+                    block.clear()
             hits.append((logits.detach().argmax(dim=1) == yb).float().mean())
             if step == total:
                 break
-    return _log(sum(losses) / len(losses), torch.stack(list(hits)).mean().item(), step, batch_size)
+    mean_acc = torch.stack(list(hits)).mean().item()
+    return _log(
+        sum(losses) / len(losses), mean_acc, step, batch_size, curve if record_every else None
+    )
 
 
-def _log(loss: float | None, acc: float | None, steps: int, batch_size: int) -> dict[str, Any]:
-    return {
+def _log(
+    loss: float | None,
+    acc: float | None,
+    steps: int,
+    batch_size: int,
+    curve: list[float] | None = None,
+) -> dict[str, Any]:
+    log = {
         "loss": loss,
         "acc": acc,
         "steps": steps,
         "examples": steps * batch_size,
         "diverged": loss is None,
     }
+    if curve is not None:
+        log["curve"] = curve
+    return log
 
 
 def summarize(per_seed: list[list[float | None]]) -> Summary:
