@@ -17,6 +17,7 @@ from mkdocs.exceptions import PluginError
 
 api = load_hook("api")
 MODULES = list(api.public_modules())
+REPO_URL = load_hook("_shared").site_config()["repo_url"].rstrip("/")
 TRANSLATED = LANGUAGES[1:]
 
 
@@ -46,6 +47,9 @@ def test_discovery_and_a_missing_introduction(tmp_path: Path) -> None:
     found = [name for name, _ in api.public_modules(tmp_path)]
     assert found == ["dlnotes", "dlnotes.a", "dlnotes.sub", "dlnotes.sub.b"]
     assert "::: dlnotes.sub.b" in api.api_markdown("en", "en", tmp_path)
+    linked = api.api_markdown("en", "en", tmp_path, repo_url="https://example.org/r/")
+    file = f"{tmp_path.name}/dlnotes/sub/b.py"  # relative to the folder holding src/
+    assert f"Source: [`{file}`](https://example.org/r/blob/main/{file})" in linked
     with pytest.raises(PluginError, match=r"dlnotes\.sub\.b has no __doc_zh__"):
         api.api_markdown("zh", "en", tmp_path)
 
@@ -61,6 +65,11 @@ def test_api_page_documents_every_public_module(site_dir: Path, lang: str) -> No
             intro = api.module_string(path, f"__doc_{lang}__")
             first_line = intro.strip().split("\n")[0].replace("`", "")
             assert first_line[:20] in text, f"{name}: Chinese introduction not on the page"
+        source = path.relative_to(api.SRC.parent).as_posix()
+        assert f'href="{REPO_URL}/blob/main/{source}"' in html, f"{name}: no link to {source}"
+    # Sources are linked, not embedded: listings made the page 3.2 MB (a phone downloads it all).
+    assert "Source code in" not in text
+    assert len(html.encode()) < 1_500_000, f"api page: {len(html.encode()):,} bytes"
     if lang != LANGUAGES[0]:
         assert html.count('<div lang="en">') == len(MODULES)
         assert html.count(api.ENGLISH_LABEL[lang]) == len(MODULES)
