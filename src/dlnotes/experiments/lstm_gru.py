@@ -225,20 +225,6 @@ def gradient_reach(
     }
 
 
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power_of_ten(value: float, _position: int) -> str:
-    """Tick label ``10ⁿ`` in Unicode superscripts (full-size text, unlike mathtext's).
-
-    Examples:
-        >>> from dlnotes.experiments.lstm_gru import _power_of_ten
-        >>> _power_of_ten(1e-12, 0), _power_of_ten(1.0, 0)
-        ('10⁻¹²', '10⁰')
-    """
-    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPTS)
-
-
 @plotting.styled
 def plot_gradient_reach(result: Result, lang: str = "en") -> Figure:
     """The ratio against T on a log scale: mean over seeds, min–max band.
@@ -265,7 +251,7 @@ def plot_gradient_reach(result: Result, lang: str = "en") -> Figure:
         )
     ax.set_yscale("log")
     # 10⁻¹² as plain text: mathtext superscripts would be too small on a phone
-    ax.yaxis.set_major_formatter(_power_of_ten)
+    ax.yaxis.set_major_formatter(lambda v, _pos: plotting.power_label(round(math.log10(v))))
     ax.set_xscale("log")
     ax.set_xticks(xs, [str(x) for x in xs])
     ax.minorticks_off()

@@ -272,8 +272,20 @@ def bars(
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def power_label(exponent: int) -> str:
+    """``10ⁿ`` as plain text with a Unicode superscript: full-size glyphs, unlike mathtext's
+    scaled-down ones (which fall below ``MIN_TEXT_PX`` on a phone).
+
+    Examples:
+        >>> from dlnotes.experiments.plotting import power_label
+        >>> power_label(-12), power_label(0), power_label(2)
+        ('10⁻¹²', '10⁰', '10²')
+    """
+    return "10" + str(exponent).translate(_SUPERSCRIPTS)
+
+
 def power_of_ten(value: float) -> str:
-    """``10ⁿ`` with a Unicode superscript: full-size glyphs, unlike mathtext's scaled-down ones.
+    """The `power_label` of the power of ten nearest ``value``, and ``1`` for 10⁰.
 
     Examples:
         >>> from dlnotes.experiments.plotting import power_of_ten
@@ -285,7 +297,7 @@ def power_of_ten(value: float) -> str:
     exponent = round(math.log10(value))
     if exponent == 0:
         return "1"
-    return "10" + str(exponent).translate(_SUPERSCRIPTS)
+    return power_label(exponent)
 
 
 def log_axis(ax: Axes, axis: str = "y") -> None:

@@ -113,14 +113,6 @@ LABELS: dict[str, dict[str, str]] = {
         "excess": "超额损失",
     },
 }
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power(exponent: int) -> str:
-    """``10⁻⁵`` as plain text (mathtext tick labels render smaller than the figure's font)."""
-    return "10" + str(exponent).translate(_SUPERSCRIPTS)
-
-
 COLORS = dict(zip(OPTIMIZERS, plotting.COLORS, strict=False))
 COLORS["gd"] = plotting.GREY
 
@@ -290,7 +282,7 @@ def plot_trajectories(result: Result, lang: str = "en") -> Figure:
         ax.set_yscale("log")
         exponents = (-2, 0, 2) if key == "rosenbrock" else (-15, -10, -5, 0)
         ax.set_ylim(10.0 ** (exponents[0] - 1), 10.0**4)
-        ax.set_yticks([10.0**e for e in exponents], [_power(e) for e in exponents])
+        ax.set_yticks([10.0**e for e in exponents], [plotting.power_label(e) for e in exponents])
         ax.minorticks_off()
         ax.set_ylabel(words["loss"])
         ax.set_title(titles[key].format(kappa=result["kappa"]))
@@ -719,7 +711,7 @@ def plot_noise_floor(result: Result, lang: str = "en") -> Figure:
         )
         ax.plot([i * k for i in range(len(smooth))], smooth, color=color, label=label)
     ax.set_yscale("log")
-    ax.set_yticks([1e-4, 1e-3, 1e-2, 1e-1], [_power(e) for e in (-4, -3, -2, -1)])
+    ax.set_yticks([1e-4, 1e-3, 1e-2, 1e-1], [plotting.power_label(e) for e in (-4, -3, -2, -1)])
     ax.minorticks_off()
     ax.set_xlabel(words["step"])
     ax.set_ylabel(words["excess"])
