@@ -4,6 +4,7 @@
   helpers); :func:`languages` and :func:`nav_titles` derive the site's languages and page titles
   from its ``i18n`` block and ``nav``: the one place they are written.
 - :func:`sources_digest` keys caches on the package sources.
+- :func:`plain_jieba`: jieba with its own dictionary, loaded once per process.
 """
 
 from __future__ import annotations
@@ -32,6 +33,21 @@ def sources_digest(*extra: Path, packages: tuple[str, ...] = ("torch",)) -> str:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def plain_jieba() -> Any:
+    """A jieba tokenizer with jieba's own dictionary only (no glossary words).
+
+    Loading a dictionary takes about a second; this module is imported once per process, so
+    ``mkdocs serve`` loads it once, not on every rebuild (hooks themselves are reloaded).
+    """
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
 
 
 class _Loader(yaml.SafeLoader):

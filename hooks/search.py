@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from _shared import languages, site_config
+from _shared import languages, plain_jieba, site_config
 from glossary import chinese_terms, load_glossary
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
@@ -192,9 +192,6 @@ def join_single_characters(text: str) -> str:
     return HAN_RUN.sub(join, text)
 
 
-_plain_jieba = None
-
-
 def sub_terms(term: str) -> list[str]:
     """The term, every run of its plain-dictionary jieba pieces of two characters or more, and
     each of these less its last character (so that the segmenter takes it whole, see above).
@@ -204,13 +201,7 @@ def sub_terms(term: str) -> list[str]:
     >>> "协变量偏移" in sub_terms("内部协变量偏移")
     True
     """
-    global _plain_jieba
-    if _plain_jieba is None:
-        import jieba
-
-        jieba.setLogLevel(60)
-        _plain_jieba = jieba.Tokenizer()  # jieba's own dictionary, no glossary words
-    pieces = _plain_jieba.lcut(term, HMM=False)
+    pieces = plain_jieba().lcut(term, HMM=False)
     runs = ["".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1)]
     words = [term, *(r for r in runs if len(r) > 1)]
     return list(dict.fromkeys(x for w in words for x in (w, w[:-1]) if len(x) > 1))
