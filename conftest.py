@@ -45,17 +45,16 @@ def _bucket(nodeid: str) -> str | None:
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist, build the site once in the controller and share it with the workers.
 
-    The workers also share the session's experiment results, including those this build ran
-    (tests/experiment_results.py). Without ``-n``, or in a worker, or when ``DLNOTES_SITE``
-    names a site to check, nothing is built here and the ``built_site`` fixture builds the
-    site on first use. A failed build is not reported here: the workers then build it
-    themselves and fail with its log.
+    The workers also share the session's experiment results, starting from those the build
+    stored for the current code (tests/experiment_results.py). Without ``-n``, or in a
+    worker, or when ``DLNOTES_SITE`` names a site to check, nothing is built here and the
+    ``built_site`` fixture builds the site on first use. A failed build is not reported
+    here: the workers then build it themselves and fail with its log.
     """
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
         return
     import shutil
     import tempfile
-    import time
     from pathlib import Path
 
     from dlbuild import strict_build_problems
@@ -63,14 +62,13 @@ def pytest_configure(config: pytest.Config) -> None:
     session = Path(tempfile.mkdtemp(prefix="dlnotes-tests-"))
     config.add_cleanup(lambda: shutil.rmtree(session, ignore_errors=True))
     os.environ["DLNOTES_TEST_RESULTS"] = str(session / "experiments")
-    if os.environ.get("DLNOTES_SITE"):
-        return
-    # Experiments this build runs (a cold build) are not run again by the tests: see
-    # tests/experiment_results.py (only results stored after this moment are taken).
-    os.environ["DLNOTES_SESSION_START"] = repr(time.time())
+    # Experiments the build stored for the current code are not run again by the tests: see
+    # tests/experiment_results.py.
     os.environ["DLNOTES_BUILD_RESULTS"] = os.environ.get("DLNOTES_CACHE") or str(
         Path(__file__).parent / ".cache" / "experiments"
     )
+    if os.environ.get("DLNOTES_SITE"):
+        return
     if strict_build_problems(session / "site") is None:
         os.environ["DLNOTES_BUILT_SITE"] = str(session / "site")
 

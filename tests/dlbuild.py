@@ -3,9 +3,9 @@
 Under ``pytest -n N`` (``make test``), the root ``conftest.py`` builds the site once before
 the workers start and hands it to them in ``DLNOTES_BUILT_SITE``; it also gives them one
 folder, ``DLNOTES_TEST_RESULTS``, where each experiment's result is stored the first time a
-worker computes it in this session, or takes it from what this session's build ran
-(``tests/experiment_results.py``). Both are fresh for every session: nothing carries over from
-an earlier run.
+worker computes it in this session, or takes it from the build's experiment cache when that
+holds it for the current code (``tests/experiment_results.py``). Both folders are fresh for
+every session.
 """
 
 from __future__ import annotations

@@ -8,11 +8,13 @@ folder ``DLNOTES_TEST_RESULTS`` (see tests/dlbuild.py and the root conftest.py):
 
 - the first worker to need a result computes it while holding a lock on it; a worker needing
   the same result meanwhile waits for it instead of computing it a second time;
-- when the controller's site build of this session ran the experiment (a cold build:
-  ``DLNOTES_BUILD_RESULTS`` names the build's experiment cache, ``DLNOTES_SESSION_START`` when
-  the build started), its result is taken from there: the same function with the same (default)
-  arguments, computed minutes ago from the same code. A result stored by an earlier session is
-  never used: tests run every experiment of code that the session did not run.
+- when the site build's experiment cache (``DLNOTES_BUILD_RESULTS``, set by the root
+  conftest.py) holds the result under the key of the current code, it is taken from there. That
+  key (``dlnotes.experiments.cache_key``) covers the experiment's module, every ``dlnotes``
+  module it uses, torch's version and the arguments; the experiments are seeded: a stored
+  result is what this code computes. The controller's build, just before the tests, stored one
+  for every figure (it runs what is missing). On a fresh clone (CI) that build computed them
+  all, once, for the site and the tests alike.
 """
 
 from __future__ import annotations
@@ -53,16 +55,16 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _from_this_sessions_build(run: Any) -> str | None:
-    """``run()``'s result as this session's site build stored it, if that build ran it."""
-    folder, start = os.environ.get("DLNOTES_BUILD_RESULTS"), os.environ.get("DLNOTES_SESSION_START")
-    if not folder or not start:
+def _from_the_build_cache(run: Any) -> str | None:
+    """``run()``'s result as the site build stored it for the current code, if it did."""
+    folder = os.environ.get("DLNOTES_BUILD_RESULTS")
+    if not folder:
         return None
     from dlnotes.experiments import cache_key
 
     # the file name dlnotes.experiments.cached() gives run() without arguments
     stored = Path(folder) / f"{run.__module__}.{run.__qualname__}-{cache_key(run, {})}.json"
-    if not stored.exists() or stored.stat().st_mtime < float(start):
+    if not stored.exists():
         return None
     return json.dumps(json.loads(stored.read_text()), sort_keys=True)
 
@@ -81,7 +83,7 @@ def result(name: str) -> dict:
     path = Path(folder) / f"{name}.json"
     with _locked(path):
         if not path.exists():
-            text = _from_this_sessions_build(run) or json.dumps(run(), sort_keys=True)
+            text = _from_the_build_cache(run) or json.dumps(run(), sort_keys=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(text)
             tmp.replace(path)
