@@ -140,8 +140,8 @@ def test_page(
         )
 
     if page.name in topic_pages():
+        # (the 390 px screenshot of every page, follow-ups open, is test_reader.py's)
         problems += phone_layout_problems(visit)
-        visit.screenshot(screenshots / "phone" / page.slug)
         visit.page.set_viewport_size(DESKTOP)
 
     # The language switcher leads to the same page in the other language. (The way back is the
