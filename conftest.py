@@ -73,6 +73,31 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["DLNOTES_BUILT_SITE"] = str(session / "site")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Work units for ``--dist loadgroup`` (``make test``): what one worker runs in one go.
+
+    A test of one site page (a ``SitePage`` parameter: the browser checks, the formula count)
+    joins that page's unit, so each page's checks from every file run on one worker (the
+    reader checks load a page once per width for all their tests). Every other test joins its
+    file's unit: the blocks of a page or of a docstring share one namespace (Sybil), and a
+    module's fixtures are set up once. About 80 units of very different lengths balance across
+    two workers far better than whole files (the accessibility file alone was a third of the
+    suite).
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        params = getattr(item, "callspec", None)
+        pages = [
+            value
+            for value in (params.params.values() if params else ())
+            if type(value).__name__ == "SitePage"
+        ]
+        group = f"page {pages[0].id}" if pages else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and report.passed and (bucket := _bucket(report.nodeid)):
         _ran[bucket] += 1
