@@ -20,7 +20,7 @@ test: $(READY)  ## lint (ruff; actionlint on .github/workflows), then every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/actionlint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 build: $(READY)
 	$(BIN)/mkdocs build --strict

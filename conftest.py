@@ -13,6 +13,7 @@ At the end of the run, the terminal summary says how many blocks ran per languag
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 
 import pytest
@@ -73,29 +74,37 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["DLNOTES_BUILT_SITE"] = str(session / "site")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Work units for ``--dist loadgroup`` (``make test``): what one worker runs in one go.
+# A browser check's page, from its test id: ``test_x[390-en:notebooks/sgd]`` gives
+# ``en:notebooks/sgd``.
+PAGE_ID = re.compile(r"\[(?:\d+-)?([a-z]{2}:[\w/.-]+)\]$")
 
-    A test of one site page (a ``SitePage`` parameter: the browser checks, the formula count)
-    joins that page's unit, so each page's checks from every file run on one worker (the
-    reader checks load a page once per width for all their tests). Every other test joins its
-    file's unit: the blocks of a page or of a docstring share one namespace (Sybil), and a
-    module's fixtures are set up once. About 80 units of very different lengths balance across
-    two workers far better than whole files (the accessibility file alone was a third of the
-    suite).
+
+def work_unit(nodeid: str) -> str:
+    """What one worker runs in one go (see ``pytest_xdist_make_scheduler``): ``page zh:api``
+    for ``tests/browser/test_reader.py::test_theme_strings_in_page_language[390-zh:api]``,
+    ``src/dlnotes/conv.py`` for ``src/dlnotes/conv.py::line:46,column:1``."""
+    page = PAGE_ID.search(nodeid) if nodeid.startswith("tests/browser/") else None
+    return f"page {page.group(1)}" if page else nodeid.split("::", 1)[0]
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under ``pytest -n N`` (``make test``), tests go to workers in units (``work_unit``).
+
+    A browser check of one site page joins that page's unit, so each page's checks from every
+    file run on one worker, which loads the page once per width for all of them
+    (tests/browser/dlcheck.py). Every other test joins its file's unit: the blocks of a page or
+    of a docstring share one namespace (Sybil), and a module's fixtures are set up once. About
+    80 units of very different lengths balance across two workers far better than whole files
+    (the accessibility file alone was a third of the suite). This replaces the ``--dist`` mode
+    the command line names (pytest-xdist's ``loadgroup`` ignores marks under pytest 9).
     """
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        params = getattr(item, "callspec", None)
-        pages = [
-            value
-            for value in (params.params.values() if params else ())
-            if type(value).__name__ == "SitePage"
-        ]
-        group = f"page {pages[0].id}" if pages else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByPage(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return ByPage(config, log)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

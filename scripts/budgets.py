@@ -10,7 +10,7 @@
 - serve, first response, 10 s: ``mkdocs serve`` in place, from launch until ``GET /`` answers
   200 (serve builds the whole site before it listens);
 - make test, 300 s: what ``make test`` runs, in place: ruff (check and format), actionlint and
-  ``python -m pytest -n 2 --dist loadgroup`` (the Makefile's commands);
+  ``python -m pytest -n 2 --dist loadfile`` (the Makefile's commands);
 - fresh clone, 120 s, only with ``--fresh-clone`` (it installs the whole toolchain, about 1.6 GB,
   into a temporary venv): ``git clone`` of the committed tree, the set-up of ``make serve``
   (venv, ``pip install -r requirements-dev.txt -e .``), then ``mkdocs serve`` until ``GET /``
@@ -324,7 +324,7 @@ def measure_tests(seconds: dict, loads: dict, failures: list[str]) -> None:
             "-n",
             "2",
             "--dist",
-            "loadgroup",
+            "loadfile",
             "-q",
             "-p",
             "no:cacheprovider",

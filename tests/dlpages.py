@@ -95,6 +95,13 @@ def topic_pages() -> list[str]:
     return [*question_pages(), *(["cheatsheet"] if "cheatsheet" in page_names() else [])]
 
 
+def whole_page_screenshot(name: str) -> bool:
+    """Whether the browser tests keep a screenshot of the whole page (the home page and the
+    topic pages, whose layout a reviewer reads top to bottom) or of its first screen only (the
+    reference pages: the API page alone took 4 s per whole-page screenshot)."""
+    return name == "index" or name in topic_pages()
+
+
 def nav_title(name: str, lang: str) -> str:
     """A page's title in the nav, translated (``nav_title("batch-norm", "zh") == "批量归一化"``)."""
     return _shared.nav_titles()[f"{name}.md"][lang]

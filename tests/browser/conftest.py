@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import dlcheck
 import pytest
 from dlbrowser import (
     CHROMIUM_ARGS,
@@ -100,6 +101,21 @@ def _project_tab(context: object, project_server: SiteServer) -> Iterator[Visit]
 def visit(_root_tab: Visit) -> Visit:
     """The tab on the site served at the server root, reset for this test."""
     return _root_tab.reset()
+
+
+@pytest.fixture
+def look(
+    _root_tab: Visit, root_server: SiteServer, site_dir: Path, screenshots: Path
+) -> Callable[[SitePage, str], dict]:
+    """``look(page, width)``: what the page, reader and accessibility checks measured on the
+    page at that width, in one load per worker (tests/browser/dlcheck.py)."""
+
+    def look(page: SitePage, width: str) -> dict:
+        return dlcheck.look(
+            _root_tab, page, width, site_dir=site_dir, server=root_server, screenshots=screenshots
+        )
+
+    return look
 
 
 @pytest.fixture

@@ -331,10 +331,11 @@ class Visit:
             for query, a in zip(queries, found, strict=True)
         }
 
-    def screenshot(self, path: Path) -> None:
-        """The whole page as a JPEG (a tall page as PNG takes seconds on 2 cores)."""
+    def screenshot(self, path: Path, *, full_page: bool = True) -> None:
+        """The whole page (or its first screen) as a JPEG (a tall page as PNG takes seconds on
+        2 cores; the whole API page as JPEG still takes 4 s)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=path.with_suffix(".jpg"), full_page=True, quality=80)
+        self.page.screenshot(path=path.with_suffix(".jpg"), full_page=full_page, quality=80)
 
     # -- findings ----------------------------------------------------------------------------
 

@@ -34,7 +34,9 @@ no unnamed landmark per code block), overrides/partials/search.html (a named sea
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+import dlcheck
 import pytest
 from dlbrowser import DESKTOP, PHONE, Visit
 from dlpages import ARTIFACTS, LANGUAGES, SitePage, all_pages
@@ -153,30 +155,47 @@ def describe(violation: dict) -> str:
 
 @pytest.fixture(scope="module")
 def axe() -> object:
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
+    return dlcheck.axe()
 
 
-@pytest.mark.parametrize("site_page", PAGES, ids=[p.id for p in PAGES])
-def test_no_serious_accessibility_violations(
-    site_page: SitePage, visit: Visit, axe: object
-) -> None:
-    is_404 = site_page.id in NOT_FOUND
-    visit.open(site_page.path, status=404 if is_404 else 200)
+def axe_runs(visit: Visit, site_page: SitePage, widths: tuple[int, ...], axe: object) -> dict:
+    """axe-core's violations on the loaded page, per run at these widths (label -> list)."""
     visit.page.add_style_tag(content=NO_TRANSITIONS)
-    report, failures = {}, []
+    report = {}
     for scheme, viewport, what, options in runs(PAGES.index(site_page)):
-        label = f"{scheme} {viewport['width']}px {what}"
+        if viewport["width"] not in widths:
+            continue
         if viewport != visit.page.viewport_size:
             visit.page.set_viewport_size(viewport)
             visit.page.wait_for_timeout(150)  # a11y.js re-checks scroll boxes on resize
         set_scheme(visit, scheme)
-        results = run_axe(visit.page, axe, what, options)
-        report[label] = results["violations"]
-        for violation in results["violations"]:
-            if violation["impact"] in FAILING_IMPACTS or violation["id"] in ALSO_REQUIRED:
-                failures.append(f"[{label}] {describe(violation)}")
+        label = f"{scheme} {viewport['width']}px {what}"
+        report[label] = run_axe(visit.page, axe, what, options)["violations"]
+    return report
+
+
+def measure(visit: Visit, site_page: SitePage, width: str, axe: object) -> dict:
+    """The runs at ``width`` on the page loaded at that width (tests/browser/dlcheck.py), after
+    the page and reader measurements: the follow-ups are open, so their answers are checked
+    too."""
+    return axe_runs(visit, site_page, (int(width),), axe)
+
+
+@pytest.mark.parametrize("site_page", PAGES, ids=[p.id for p in PAGES])
+def test_no_serious_accessibility_violations(
+    site_page: SitePage, look: Callable[[SitePage, str], dict], visit: Visit, axe: object
+) -> None:
+    if site_page.id in NOT_FOUND:
+        visit.open(site_page.path, status=404)
+        report = axe_runs(visit, site_page, (DESKTOP["width"], PHONE["width"]), axe)
+    else:
+        report = {**look(site_page, "1280")["axe"], **look(site_page, "390")["axe"]}
+    failures = [
+        f"[{label}] {describe(violation)}"
+        for label, violations in report.items()
+        for violation in violations
+        if violation["impact"] in FAILING_IMPACTS or violation["id"] in ALSO_REQUIRED
+    ]
     folder = ARTIFACTS / "axe"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{site_page.slug}.json").write_text(

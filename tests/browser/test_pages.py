@@ -6,20 +6,31 @@ request to another host, every formula rendered by KaTeX (as many as arithmatex 
 built HTML, which has as many as the Markdown source), every image loaded, the language
 switcher leads to the same page in the other language (and the other language's test of the
 same page checks the way back), and on a phone-sized screen the question pages and the cheat
-sheet do not scroll sideways. A screenshot of each page goes to test-artifacts/screenshots/,
-the bytes transferred to test-artifacts/page-weight.txt (HTML+CSS+JS of a question page must
-stay within the budget).
+sheet do not scroll sideways (follow-ups open). A screenshot of each page goes to
+test-artifacts/screenshots/, the bytes transferred to test-artifacts/page-weight.txt
+(HTML+CSS+JS of a question page must stay within the budget); whole pages for the home and
+topic pages, the first screen of the others. The measurements are made in the
+load of the page that the reader and accessibility checks share (tests/browser/dlcheck.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dlbrowser import BUDGET_KB, DESKTOP, PHONE, SETTLED_JS, WEIGHTS, Visit, count_formulas_in_html
+from dlbrowser import BUDGET_KB, PHONE, SETTLED_JS, WEIGHTS, Visit, count_formulas_in_html
 from dlhooks import load_hook
-from dlpages import DOCS, SitePage, all_pages, page_names, question_pages, topic_pages
+from dlpages import (
+    DOCS,
+    SitePage,
+    all_pages,
+    page_names,
+    question_pages,
+    topic_pages,
+    whole_page_screenshot,
+)
 from dlserver import SiteServer
 from pymdownx.arithmatex import RE_BRACKET_INLINE, RE_SMART_DOLLAR_INLINE
 
@@ -96,7 +107,6 @@ def test_pages_are_discovered(site_dir: Path) -> None:
 
 
 def phone_layout_problems(visit: Visit) -> list[str]:
-    visit.page.set_viewport_size(PHONE)
     visit.page.evaluate(SETTLED_JS)
     layout = visit.page.evaluate(OVERFLOW_JS, SCROLL_BOXES)
     problems = []
@@ -112,15 +122,10 @@ def phone_layout_problems(visit: Visit) -> list[str]:
     return problems
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("page", all_pages(), ids=lambda p: p.id)
-def test_page(
-    page: SitePage, visit: Visit, root_server: SiteServer, site_dir: Path, screenshots: Path
-) -> None:
-    url, other_url = root_server.url(page.path), root_server.url(page.other.path)
+def measure_desktop(visit: Visit, page: SitePage, site_dir: Path, screenshots: Path) -> dict:
+    """Formulas, images, a screenshot and the bytes of the cold load (tests/browser/dlcheck.py
+    calls this first, right after loading the page at 1280 px)."""
     problems: list[str] = []
-    visit.open(page.path)
-
     expected = count_formulas_in_html(page.html_file(site_dir))
     formulas = visit.formulas()
     if formulas["errors"]:
@@ -131,24 +136,37 @@ def test_page(
             f"{formulas['rendered']} rendered by KaTeX"
         )
     problems += [f"image did not load: {src}" for src in visit.broken_images()]
-
-    visit.screenshot(screenshots / page.slug)
+    visit.screenshot(screenshots / page.slug, full_page=whole_page_screenshot(page.name))
     weight = WEIGHTS[page.id] = visit.weight()
     if page.name in question_pages() and weight.code > BUDGET_KB * 1000:
         problems.append(
             f"HTML+CSS+JS transferred: {weight.code / 1000:.1f} KB > budget {BUDGET_KB} KB"
         )
+    return {"problems": problems}
 
-    if page.name in topic_pages():
-        # (the 390 px screenshot of every page, follow-ups open, is test_reader.py's)
-        problems += phone_layout_problems(visit)
-        visit.page.set_viewport_size(DESKTOP)
 
+def measure_phone(visit: Visit, page: SitePage) -> dict:
+    """On a topic page at 390 px: nothing wider than the screen outside a scroll box."""
+    return {"problems": phone_layout_problems(visit) if page.name in topic_pages() else []}
+
+
+def measure_switch(visit: Visit, page: SitePage, server: SiteServer) -> str:
+    """Where the header's language menu leads (the last measurement: it leaves the page)."""
+    return visit.switch_language(page.other.lang, wait_until="commit").split("#")[0]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", all_pages(), ids=lambda p: p.id)
+def test_page(
+    page: SitePage, look: Callable[[SitePage, str], dict], root_server: SiteServer
+) -> None:
+    url, other_url = root_server.url(page.path), root_server.url(page.other.path)
+    desktop, phone = look(page, "1280")["page"], look(page, "390")["page"]
+    problems = desktop["problems"] + phone["problems"]
+    problems += desktop["traffic"] + phone["traffic"]
     # The language switcher leads to the same page in the other language. (The way back is the
-    # other language's test of this page: every page is checked in both languages.)
-    problems += visit.problems()
-    # (with the #anchor of the section in view if the page was scrolled: test_reader.py)
-    there = visit.switch_language(page.other.lang, wait_until="commit").split("#")[0]
-    if there != other_url:
-        problems.append(f"language switcher led to {there}, expected {other_url}")
+    # other language's test of this page: every page is checked in both languages; the
+    # #anchor of the section in view if the page was scrolled: test_reader.py.)
+    if desktop["switch"] != other_url:
+        problems.append(f"language switcher led to {desktop['switch']}, expected {other_url}")
     assert not problems, f"{page.id} ({url}):\n- " + "\n- ".join(problems)

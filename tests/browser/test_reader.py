@@ -1,6 +1,7 @@
 """What a reader meets on every page (issue 9), in Chromium at 390 px and 1280 px, both languages.
 
-Every page is loaded once per width (all follow-ups opened) and checked for:
+Every page is loaded once per width (all follow-ups opened; the load is shared with the page and
+accessibility checks: tests/browser/dlcheck.py) and checked for:
 
 - requests and console: no response with status >= 400 and no console error (Material used to
   probe ``<page>/sitemap.xml`` for both languages: hooks/alternate_links.py);
@@ -20,7 +21,8 @@ lands without a redirect; console sessions (``>>>``) copy code only, and the cop
 into Python's interactive console, prints what the page shows; pages marked ``status: draft``
 carry the work-in-progress chip in the nav and on the home table, and no other page does; the
 404 page is in the language of its path, and its menu opens the nav on a phone.
-Screenshots: test-artifacts/screenshots/phone-all/ (every page at 390 px, follow-ups open) and
+Screenshots: test-artifacts/screenshots/phone-all/ (every page at 390 px, follow-ups open; the
+whole page for the home and topic pages, the first screen of the others) and
 test-artifacts/screenshots/reader/<width>/ (the 404 pages).
 """
 
@@ -32,12 +34,22 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 from dlbrowser import DESKTOP, PHONE, SETTLED_JS, Visit
-from dlpages import DOCS, LANGUAGES, ROOT, SitePage, all_pages, mkdocs_config, question_pages
+from dlpages import (
+    DOCS,
+    LANGUAGES,
+    ROOT,
+    SitePage,
+    all_pages,
+    mkdocs_config,
+    question_pages,
+    whole_page_screenshot,
+)
 from dlserver import SiteServer
 
 pytestmark = pytest.mark.browser
@@ -163,28 +175,33 @@ AT_END_JS = """() => [...document.querySelectorAll('.md-content [data-dl-watched
 
 OPEN_DETAILS_JS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 
-_reports: dict[tuple[str, str], dict] = {}
+
+def measure(visit: Visit, page: SitePage, width: str, screenshots: Path) -> dict:
+    """Everything the tests below check, on ``page`` loaded at ``width`` (in the load shared
+    with the page and accessibility checks: tests/browser/dlcheck.py)."""
+    visit.page.evaluate(OPEN_DETAILS_JS)
+    visit.page.evaluate(SETTLED_JS)
+    visit.page.evaluate(SETTLED_JS)  # ResizeObserver callbacks for the opened follow-ups
+    if width == "390":  # (tests/browser/test_pages.py takes every page at 1280 px)
+        full = whole_page_screenshot(page.name)
+        visit.screenshot(screenshots / "phone-all" / page.slug, full_page=full)
+    found = visit.page.evaluate(REPORT_JS, {"identifier": IDENTIFIER})
+    visit.page.evaluate(SETTLED_JS)
+    found["atEnd"] = visit.page.evaluate(AT_END_JS)
+    return found
 
 
-def report(visit: Visit, page: SitePage, width: str, screenshots: Path) -> dict:
-    """Load ``page`` at ``width`` (once per session) and measure everything the tests check."""
-    key = (page.id, width)
-    if key not in _reports:
-        visit.page.set_viewport_size(WIDTHS[width])
-        visit.open(page.path)
-        visit.page.evaluate(OPEN_DETAILS_JS)
-        visit.page.evaluate(SETTLED_JS)
-        visit.page.evaluate(SETTLED_JS)  # ResizeObserver callbacks for the opened follow-ups
-        if width == "390":  # (tests/browser/test_pages.py takes every page at 1280 px)
-            visit.screenshot(screenshots / "phone-all" / page.slug)
-        found = visit.page.evaluate(REPORT_JS, {"identifier": IDENTIFIER})
-        visit.page.evaluate(SETTLED_JS)
-        found["atEnd"] = visit.page.evaluate(AT_END_JS)
-        found["bad_status"] = [f"HTTP {s}: {u}" for u, s in visit.bad_status]
-        found["failed"] = list(visit.failed)
-        found["console"] = [f"{text} {url}".strip() for text, url in visit.console_errors]
-        _reports[key] = found
-    return _reports[key]
+def traffic(visit: Visit) -> dict:
+    """Responses >= 400, failed requests and console errors of the whole visit so far."""
+    return {
+        "bad_status": [f"HTTP {s}: {u}" for u, s in visit.bad_status],
+        "failed": list(visit.failed),
+        "console": [f"{text} {url}".strip() for text, url in visit.console_errors],
+    }
+
+
+def report(look: Callable[[SitePage, str], dict], page: SitePage, width: str) -> dict:
+    return look(page, width)["reader"]
 
 
 def check(problems: list[str], page: SitePage, width: str) -> None:
@@ -198,18 +215,18 @@ WIDTH = pytest.mark.parametrize("width", WIDTHS)
 @PAGES
 @WIDTH
 def test_no_failed_request_or_console_error(
-    visit: Visit, page: SitePage, width: str, screenshots: Path
+    look: Callable[[SitePage, str], dict], page: SitePage, width: str
 ) -> None:
-    found = report(visit, page, width, screenshots)
+    found = report(look, page, width)
     check(found["bad_status"] + found["failed"] + found["console"], page, width)
 
 
 @PAGES
 @WIDTH
 def test_theme_strings_in_page_language(
-    visit: Visit, page: SitePage, width: str, screenshots: Path
+    look: Callable[[SitePage, str], dict], page: SitePage, width: str
 ) -> None:
-    found = report(visit, page, width, screenshots)
+    found = report(look, page, width)
     strings = found["texts"] + found["attrs"] + found["pseudo"]
     problems = []
     if page.lang == "zh":
@@ -240,9 +257,9 @@ def test_theme_strings_in_page_language(
 @PAGES
 @WIDTH
 def test_wide_content_scrolls_with_a_hint(
-    visit: Visit, page: SitePage, width: str, screenshots: Path
+    look: Callable[[SitePage, str], dict], page: SitePage, width: str
 ) -> None:
-    found = report(visit, page, width, screenshots)
+    found = report(look, page, width)
     problems = []
     if found["scrollWidth"] > found["width"]:
         problems.append(f"the page scrolls sideways: scrollWidth {found['scrollWidth']}")
@@ -263,9 +280,9 @@ def test_wide_content_scrolls_with_a_hint(
 @PAGES
 @WIDTH
 def test_type_sizes_and_weights(
-    visit: Visit, page: SitePage, width: str, screenshots: Path
+    look: Callable[[SitePage, str], dict], page: SitePage, width: str
 ) -> None:
-    found = report(visit, page, width, screenshots)
+    found = report(look, page, width)
     problems = [f"smaller than body text ({found['body']}px): {s}" for s in found["small"]]
     problems += [f"code smaller than body code: {s}" for s in found["smallCode"]]
     problems += [f"identifier broken across lines: {s}" for s in found["broken"]]
