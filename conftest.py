@@ -82,7 +82,10 @@ PAGE_ID = re.compile(r"\[(?:\d+-)?([a-z]{2}:[\w/.-]+)\]$")
 def work_unit(nodeid: str) -> str:
     """What one worker runs in one go (see ``pytest_xdist_make_scheduler``): ``page zh:api``
     for ``tests/browser/test_reader.py::test_theme_strings_in_page_language[390-zh:api]``,
-    ``src/dlnotes/conv.py`` for ``src/dlnotes/conv.py::line:46,column:1``."""
+    ``src/dlnotes/conv.py`` for ``src/dlnotes/conv.py::line:46,column:1``, ``search`` for the
+    two search files."""
+    if nodeid.startswith("tests/browser/test_search"):
+        return "search"  # one pair of search tabs (tests/browser/conftest.py)
     page = PAGE_ID.search(nodeid) if nodeid.startswith("tests/browser/") else None
     return f"page {page.group(1)}" if page else nodeid.split("::", 1)[0]
 

@@ -124,9 +124,11 @@ def project_visit(_project_tab: Visit) -> Visit:
     return _project_tab.reset()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def search_tabs(context: object, root_server: SiteServer) -> Iterator[dict[str, Visit]]:
-    """Per test module: one tab per language, on that language's home page, search index loaded."""
+    """One tab per language, on that language's home page, its search index loaded (about 8 s
+    per language: Material's worker builds the index). Shared by test_search.py and
+    test_search_quality.py, which run on one worker (the root conftest.py's ``work_unit``)."""
     tabs = {}
     for lang in LANGUAGES:
         tab = Visit(context, root_server)
