@@ -90,14 +90,6 @@ def work_unit(nodeid: str) -> str:
     return f"page {page.group(1)}" if page else nodeid.split("::", 1)[0]
 
 
-def rank(unit: str) -> int:
-    """Which units go first: the browser files' own units (a few tests of many page loads
-    each) and the scratch builds, then the pages, then the rest."""
-    if unit in ("search", "tests/test_render_cache.py") or unit.startswith("tests/browser/"):
-        return 0
-    return 1 if unit.startswith("page ") else 2
-
-
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """Under ``pytest -n N`` (``make test``), tests go to workers in units (``work_unit``).
 
@@ -112,20 +104,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     from xdist.scheduler import LoadScopeScheduling
 
     class ByPage(LoadScopeScheduling):
-        ordered = False
-
         def _split_scope(self, nodeid: str) -> str:
             return work_unit(nodeid)
-
-        def _assign_work_unit(self, node: object) -> None:
-            # Longest first, so that the last units to finish are short ones (pytest-xdist
-            # orders by number of tests only).
-            if not self.ordered:
-                order = sorted(self.workqueue.items(), key=lambda u: (rank(u[0]), -len(u[1])))
-                self.workqueue.clear()
-                self.workqueue.update(order)
-                self.ordered = True
-            super()._assign_work_unit(node)
 
     return ByPage(config, log)
 
