@@ -10,8 +10,8 @@ conftest.py groups them by page).
 
 - 1280 px, a cold load (every byte counted): the page checks (formulas, images, bytes
   transferred, a full-page screenshot), then the reader's measurements (follow-ups opened),
-  then axe-core (light scheme: every rule but the colour rules on the page, the colour rules
-  on samples; dark scheme: the colour rules), then the requests and console of the whole visit,
+  then axe-core (light scheme: every rule, the colour rules on samples only; dark scheme: the
+  colour rules, on samples), then the requests and console of the whole visit,
   and last the language switch, which leaves the page.
 - 390 px: the reader's measurements (follow-ups opened, a full-page screenshot), the page
   checks' sideways-scrolling test (topic pages), axe-core's other rules in the page's phone
