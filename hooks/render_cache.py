@@ -73,7 +73,13 @@ PACKAGES = (
     "jieba",
 )
 _log = logging.getLogger("mkdocs.hooks.render_cache")
-_state: dict[str, Any] = {"folder": None, "recording": None, "stats": {}}
+_state: dict[str, Any] = {
+    "folder": None,
+    "recording": None,
+    "stats": {},
+    "files": None,
+    "dict": None,
+}
 
 
 def enabled() -> bool:
@@ -138,7 +144,15 @@ def stats() -> dict[str, int]:
 
 
 def _files_key(files: Files) -> str:
-    return _digest(sorted((f.src_uri, f.dest_uri, f.url) for f in files))
+    """The site's files and URLs, hashed once per build pass (every page of a pass shares
+    ``files``)."""
+    cached = _state["files"]
+    if cached is None or cached[0] is not files:
+        cached = _state["files"] = (
+            files,
+            _digest(sorted((f.src_uri, f.dest_uri, f.url) for f in files)),
+        )
+    return cached[1]
 
 
 def _render_key(page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -247,19 +261,28 @@ def _toc_outline(items: Any) -> list:
     return [(i.id, i.title, i.level, i.url, _toc_outline(i.children)) for i in items]
 
 
+def _user_dict(path: str | None) -> str:
+    """jieba's user dictionary (written by hooks/glossary.py in ``on_config``), read once per
+    build; it decides how the Chinese entries are segmented."""
+    if _state["dict"] is None:
+        file = Path(path) if path else None
+        file = file if file is None or file.is_absolute() else ROOT / file
+        _state["dict"] = file.read_text(encoding="utf-8") if file and file.exists() else ""
+    return _state["dict"]
+
+
 def _cached_search(original: Any) -> Any:
     def add_entry_from_context(self: SearchIndex, page: Page) -> None:
         if not enabled():
             _count("search-miss")
             return original(self, page)
-        user_dict = ROOT / ".cache" / "jieba_user_dict.txt"
         key = _digest(
             page.content,
             page.url,
             page.title,
             _toc_outline(page.toc),
             {k: page.meta.get(k) for k in ("search", "tags", "title")},
-            user_dict.read_text(encoding="utf-8") if user_dict.exists() else "",
+            _user_dict(self.config.get("jieba_dict_user")),
         )
         entries = _load("search", key)
         if entries is not None:
@@ -288,7 +311,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _patch(SearchIndex, "add_entry_from_context", _cached_search)
     _patch(AutorefsPlugin, "register_anchor", lambda f: _recording("anchors", f))
     _patch(Inventory, "register", lambda f: _recording("inventory", f))
-    _state["folder"] = None  # sources may have changed since the last build (mkdocs serve)
+    # sources, files and the glossary may have changed since the last build (mkdocs serve)
+    _state.update(folder=None, files=None, dict=None)
     return config
 
 
