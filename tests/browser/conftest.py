@@ -104,16 +104,12 @@ def visit(_root_tab: Visit) -> Visit:
 
 
 @pytest.fixture
-def look(
-    _root_tab: Visit, root_server: SiteServer, site_dir: Path, screenshots: Path
-) -> Callable[[SitePage, str], dict]:
+def look(_root_tab: Visit, site_dir: Path, screenshots: Path) -> Callable[[SitePage, str], dict]:
     """``look(page, width)``: what the page, reader and accessibility checks measured on the
     page at that width, in one load per worker (tests/browser/dlcheck.py)."""
 
     def look(page: SitePage, width: str) -> dict:
-        return dlcheck.look(
-            _root_tab, page, width, site_dir=site_dir, server=root_server, screenshots=screenshots
-        )
+        return dlcheck.look(_root_tab, page, width, site_dir=site_dir, screenshots=screenshots)
 
     return look
 

@@ -388,6 +388,19 @@ class Visit:
         return Weight(by_kind, count)
 
 
+def search_in_tabs(
+    tabs: dict[str, Visit], cases: list[tuple[str, str, str]]
+) -> dict[str, tuple[dict[str, SearchResult], list[str]]]:
+    """Every ``(lang, query, page)`` case's query run in its language's tab, all at once (one
+    page evaluation per language); per language: the results by query, and the tab's
+    problems after them."""
+    done = {}
+    for lang, tab in tabs.items():
+        queries = list(dict.fromkeys(q for language, q, _ in cases if language == lang))
+        done[lang] = (tab.search_many(queries), tab.problems())
+    return done
+
+
 def result_pages(urls: list[str]) -> list[str]:
     """Search result links as pages, best first (a page's sections count once)."""
     pages = [urlsplit(url)._replace(query="", fragment="").geturl() for url in urls]

@@ -28,7 +28,6 @@ from typing import Any
 
 from dlbrowser import DESKTOP, PHONE, Visit
 from dlpages import SitePage
-from dlserver import SiteServer
 
 WIDTHS = {"390": PHONE, "1280": DESKTOP}
 
@@ -51,7 +50,6 @@ def look(
     width: str,
     *,
     site_dir: Path,
-    server: SiteServer,
     screenshots: Path,
 ) -> dict[str, Any]:
     """Everything measured on ``page`` at ``width`` (``"390"`` or ``"1280"``), loaded once."""
@@ -76,6 +74,6 @@ def look(
     seen["reader"].update(test_reader.traffic(visit))
     seen["page"]["traffic"] = visit.problems()
     if width == "1280":
-        seen["page"]["switch"] = test_pages.measure_switch(visit, page, server)
+        seen["page"]["switch"] = test_pages.measure_switch(visit, page)
     _seen[key] = seen
     return seen

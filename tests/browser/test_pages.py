@@ -150,7 +150,7 @@ def measure_phone(visit: Visit, page: SitePage) -> dict:
     return {"problems": phone_layout_problems(visit) if page.name in topic_pages() else []}
 
 
-def measure_switch(visit: Visit, page: SitePage, server: SiteServer) -> str:
+def measure_switch(visit: Visit, page: SitePage) -> str:
     """Where the header's language menu leads (the last measurement: it leaves the page)."""
     return visit.switch_language(page.other.lang, wait_until="commit").split("#")[0]
 

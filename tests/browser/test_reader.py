@@ -39,7 +39,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dlbrowser import DESKTOP, PHONE, SETTLED_JS, Visit
+from dlbrowser import PHONE, SETTLED_JS, Visit
+from dlcheck import WIDTHS
 from dlpages import (
     DOCS,
     LANGUAGES,
@@ -54,7 +55,6 @@ from dlserver import SiteServer
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"390": PHONE, "1280": DESKTOP}
 
 # Theme strings that used to show in English on /zh/ pages, and their kin.
 ENGLISH_THEME_STRINGS = (

@@ -8,7 +8,7 @@ English query on the English site English pages only.
 from __future__ import annotations
 
 import pytest
-from dlbrowser import SearchResult, Visit
+from dlbrowser import SearchResult, Visit, search_in_tabs
 from dlhooks import load_hook
 from dlpages import LANGUAGES, SitePage, question_pages
 from dlserver import SiteServer
@@ -39,13 +39,8 @@ def search_id(case: tuple[str, str, str]) -> str:
 
 @pytest.fixture(scope="module")
 def searched(search_tabs: dict[str, Visit]) -> dict[str, tuple[dict[str, SearchResult], list]]:
-    """Every query of ``SEARCHES`` run in its language's tab, all at once (one page evaluation
-    per language); per language: the results by query, and the tab's problems after them."""
-    done = {}
-    for lang, tab in search_tabs.items():
-        queries = list(dict.fromkeys(q for language, q, _ in SEARCHES if language == lang))
-        done[lang] = (tab.search_many(queries), tab.problems())
-    return done
+    """Every query of ``SEARCHES``, run in its language's tab (``search_in_tabs``)."""
+    return search_in_tabs(search_tabs, SEARCHES)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 import pytest
-from dlbrowser import SearchResult, Visit
+from dlbrowser import SearchResult, Visit, search_in_tabs
 from dlhooks import load_hook
 from dlpages import LANGUAGES
 from dlserver import SiteServer
@@ -112,13 +112,8 @@ def pairs(query: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def searched(search_tabs: dict[str, Visit]) -> dict[str, tuple[dict[str, SearchResult], list]]:
-    """Every query of ``QUERIES`` run in its language's tab, all at once (one page evaluation
-    per language); per language: the results by query, and the tab's problems after them."""
-    done = {}
-    for lang, tab in search_tabs.items():
-        queries = list(dict.fromkeys(q for language, q, _ in QUERIES if language == lang))
-        done[lang] = (tab.search_many(queries), tab.problems())
-    return done
+    """Every query of ``QUERIES``, run in its language's tab (``search_in_tabs``)."""
+    return search_in_tabs(search_tabs, QUERIES)
 
 
 @pytest.mark.parametrize(
