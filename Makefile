@@ -1,5 +1,7 @@
 # One command sets up and serves the site, one sets up and runs every test.
 # The virtual environment (.venv) is created on first use and refreshed when the pins change.
+# --no-compile: pip would byte-compile every installed module (torch's thousands) up front, half
+# of a fresh install's time; Python compiles what is imported, once, on first use instead.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 
 $(READY): requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt -e .
 	touch $@
 
 serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url), rebuilt on every change to docs/, src/ or hooks/
