@@ -80,21 +80,22 @@ PAGE_ID = re.compile(r"\[(?:\d+-)?([a-z]{2}:[\w/.-]+)\]$")
 
 
 def work_unit(nodeid: str) -> str:
-    """What one worker runs in one go (see ``pytest_xdist_make_scheduler``): ``page zh:api``
-    for ``tests/browser/test_reader.py::test_theme_strings_in_page_language[390-zh:api]``,
+    """What one worker runs in one go (see ``pytest_xdist_make_scheduler``): ``page api``
+    for ``tests/browser/test_reader.py::test_theme_strings_in_page_language[390-zh:api]`` (a
+    page in every language: their console sessions print the same, run once per worker),
     ``src/dlnotes/conv.py`` for ``src/dlnotes/conv.py::line:46,column:1``, ``search`` for the
     two search files."""
     if nodeid.startswith("tests/browser/test_search"):
         return "search"  # one pair of search tabs (tests/browser/conftest.py)
     page = PAGE_ID.search(nodeid) if nodeid.startswith("tests/browser/") else None
-    return f"page {page.group(1)}" if page else nodeid.split("::", 1)[0]
+    return f"page {page.group(1).split(':', 1)[1]}" if page else nodeid.split("::", 1)[0]
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """Under ``pytest -n N`` (``make test``), tests go to workers in units (``work_unit``).
 
     A browser check of one site page joins that page's unit, so each page's checks from every
-    file run on one worker, which loads the page once per width for all of them
+    file run on one worker, which loads the page once per width and language for all of them
     (tests/browser/dlcheck.py). Every other test joins its file's unit: the blocks of a page or
     of a docstring share one namespace (Sybil), and a module's fixtures are set up once. About
     80 units of very different lengths balance across two workers far better than whole files

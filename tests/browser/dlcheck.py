@@ -11,11 +11,12 @@ conftest.py groups them by page).
 - 1280 px, a cold load (every byte counted): the page checks (formulas, images, bytes
   transferred, a full-page screenshot), then the reader's measurements (follow-ups opened),
   then axe-core (light scheme: every rule, the colour rules on samples only; dark scheme: the
-  colour rules, on samples), then the requests and console of the whole visit,
-  and last the language switch, which leaves the page.
+  colour rules, on samples), then every console session's copy button is clicked, then the
+  requests and console of the whole visit, and last the language switch, which leaves the
+  page.
 - 390 px: the reader's measurements (follow-ups opened, a full-page screenshot), the page
   checks' sideways-scrolling test (topic pages), axe-core's other rules in the page's phone
-  scheme, then the requests and console.
+  scheme, the copy buttons, then the requests and console.
 
 A measurement that raises is not kept: the next test of the page loads it again and fails the
 same way, with its own message.
@@ -71,6 +72,7 @@ def look(
     if width == "390":
         seen["page"] = test_pages.measure_phone(visit, page)
     seen["axe"] = test_a11y.measure(visit, page, width, axe())
+    seen["sessions"] = test_reader.measure_sessions(visit)
     seen["reader"].update(test_reader.traffic(visit))
     seen["page"]["traffic"] = visit.problems()
     if width == "1280":

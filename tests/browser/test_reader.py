@@ -29,9 +29,12 @@ test-artifacts/screenshots/reader/<width>/ (the 404 pages).
 
 from __future__ import annotations
 
+import atexit
 import doctest
 import json
+import os
 import re
+import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -421,47 +424,82 @@ COPY_ALL_JS = """(count) => [...Array(count).keys()].map(i => {
 # Paste each text into an interactive console, the way the Python prompt reads it. An API
 # docstring example starts in its module's namespace (the object's id names it), and the
 # examples of one docstring share it, in order (as doctest and Sybil run them); a page's
-# session starts from nothing.
+# session starts from nothing. One interpreter per worker (importing torch is the slow part)
+# reads one request per line, ``[[text, context], ...]``, and answers on a pipe of its own
+# (what the pasted code itself prints is captured; nothing else writes to that pipe).
 CONSOLE_RUNNER = """
-import code, contextlib, importlib, io, json, sys
-results, namespaces = [], {}
-for text, context in json.load(sys.stdin):
-    namespace = namespaces.get(context) if context else None
-    if namespace is None:
-        namespace = {"__name__": "__console__"}
-        parts = context.split(".") if context else []
-        for end in range(len(parts), 0, -1):
-            try:
-                namespace.update(vars(importlib.import_module(".".join(parts[:end]))))
-                break
-            except (ImportError, ValueError):
-                continue
-        if context:
-            namespaces[context] = namespace
-    console, out = code.InteractiveConsole(namespace), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        more = False
-        for line in text.splitlines():
-            more = console.push(line)
-        if more:
-            console.push("")
-    results.append(out.getvalue())
-json.dump(results, sys.stdout)
+import code, contextlib, importlib, io, json, os, sys, traceback
+answers = os.fdopen(int(sys.argv[1]), "w")
+for request in sys.stdin:
+    try:
+        results, namespaces = [], {}
+        for text, context in json.loads(request):
+            namespace = namespaces.get(context) if context else None
+            if namespace is None:
+                namespace = {"__name__": "__console__"}
+                parts = context.split(".") if context else []
+                for end in range(len(parts), 0, -1):
+                    try:
+                        namespace.update(vars(importlib.import_module(".".join(parts[:end]))))
+                        break
+                    except (ImportError, ValueError):
+                        continue
+                if context:
+                    namespaces[context] = namespace
+            console, out = code.InteractiveConsole(namespace), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                more = False
+                for line in text.splitlines():
+                    more = console.push(line)
+                if more:
+                    console.push("")
+            results.append(out.getvalue())
+        answers.write(json.dumps({"printed": results}) + "\\n")
+    except Exception:
+        answers.write(json.dumps({"error": traceback.format_exc()}) + "\\n")
+    answers.flush()
 """
 
 
-def paste_into_python(sessions: str) -> subprocess.CompletedProcess[str]:
-    """Run ``CONSOLE_RUNNER`` on the sessions (JSON: ``[[text, context], ...]``)."""
-    return subprocess.run(
-        [sys.executable, "-c", CONSOLE_RUNNER],
-        input=sessions,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-        timeout=300,
-        check=False,
-    )
+class PythonConsole:
+    """A Python interpreter that runs pasted sessions (``CONSOLE_RUNNER``), started on first use
+    and kept for the worker's other pages."""
 
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[str] | None = None
+
+    def run(self, sessions: list[list[str | None]]) -> list[str]:
+        if self.process is None or self.process.poll() is not None:
+            read, write = os.pipe()
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", CONSOLE_RUNNER, str(write)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(write,),
+                env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+                text=True,
+            )
+            os.close(write)
+            self.answers = os.fdopen(read)
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(sessions) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.answers], [], [], 300)
+        assert ready, "the pasted sessions did not finish within 300 s"
+        answer = json.loads(self.answers.readline() or '{"error": "the interpreter exited"}')
+        assert "error" not in answer, answer["error"]
+        return answer["printed"]
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+            self.answers.close()
+
+
+_console = PythonConsole()
+atexit.register(_console.close)
 
 # What each group of sessions printed, by (context, its texts in order): the examples of one
 # docstring share a namespace, a page's session starts from nothing (context None).
@@ -472,8 +510,8 @@ def printed_by_python(sessions: list[tuple[str, str | None]]) -> list[str]:
     """What each (copied text, context) prints pasted into Python, in order.
 
     The copied texts are the same at both widths, and the API page's are the same in both
-    languages: a group already run in this worker is not run again (a fresh interpreter
-    importing torch each time); the others run together, in one interpreter.
+    languages (its two pages are one work unit: the root conftest.py): a group already run in
+    this worker is not run again; the others run together.
     """
     groups: dict[tuple[str | None, tuple[str, ...]], list[int]] = {}
     for i, (text, context) in enumerate(sessions):
@@ -487,9 +525,7 @@ def printed_by_python(sessions: list[tuple[str, str | None]]) -> list[str]:
         groups[context, tuple(sessions[i][0] for i in indices)] = indices
     new = [key for key in groups if key not in _printed]
     if new:
-        run = paste_into_python(json.dumps([[t, c] for c, texts in new for t in texts]))
-        assert run.returncode == 0, run.stderr[-3000:]
-        outputs = iter(json.loads(run.stdout))
+        outputs = iter(_console.run([[t, c] for c, texts in new for t in texts]))
         for key in new:
             _printed[key] = [next(outputs) for _ in key[1]]
     printed = [""] * len(sessions)
@@ -500,40 +536,54 @@ def printed_by_python(sessions: list[tuple[str, str | None]]) -> list[str]:
     return printed
 
 
-def session_pages(site: Path, lang: str) -> list[SitePage]:
-    return [
-        p
-        for p in all_pages()
-        if p.lang == lang and 'class="gp"' in p.html_file(site).read_text("utf-8")
-    ]
+def measure_sessions(visit: Visit) -> dict:
+    """The console sessions of the loaded page (follow-ups open) and what each copy button
+    copies (in the load shared with the other page checks: tests/browser/dlcheck.py)."""
+    visit.page.evaluate(CAPTURE_COPY_JS)
+    blocks = visit.page.evaluate(SESSIONS_JS)
+    clicks = visit.page.evaluate(COPY_ALL_JS, len(blocks)) if blocks else []
+    return {
+        "blocks": blocks,
+        "clicks": clicks,
+        "events": visit.page.evaluate("() => window.__dlCopied.length"),
+    }
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+# A code block of the built page that is a console session (a ">>> " prompt in it).
+HIGHLIGHT_BLOCK = re.compile(r'<div class="(?:language-\w+ )?highlight"[^>]*>(.*?)</code></pre>', re.S)
+
+
+def sessions_in_html(html: str) -> int:
+    return sum('class="gp"' in block for block in HIGHLIGHT_BLOCK.findall(html))
+
+
+def test_the_console_session_check_sees_sessions(site_dir: Path) -> None:
+    """The pages known to hold ``>>>`` sessions have them in both languages, as the check
+    below counts them (otherwise it would have nothing to check)."""
+    for lang in LANGUAGES:
+        for name in ("batch-norm", "api"):
+            html = SitePage(name, lang).html_file(site_dir).read_text("utf-8")
+            assert sessions_in_html(html) >= 1, f"{lang}:{name}"
+
+
+@PAGES
 @WIDTH
 def test_console_sessions_copy_code_only(
-    visit: Visit, site_dir: Path, lang: str, width: str
+    look: Callable[[SitePage, str], dict], page: SitePage, width: str, site_dir: Path
 ) -> None:
-    pages = session_pages(site_dir, lang)
-    assert {"batch-norm", "api"} <= {p.name for p in pages}, "pages with >>> sessions"
-    visit.page.set_viewport_size(WIDTHS[width])
-    sessions, covered = [], []
-    for page in pages:
-        visit.open(page.path)
-        visit.page.evaluate(OPEN_DETAILS_JS)
-        visit.page.evaluate(CAPTURE_COPY_JS)
-        blocks = visit.page.evaluate(SESSIONS_JS)
-        clicks = visit.page.evaluate(COPY_ALL_JS, len(blocks))
-        for i, (block, click) in enumerate(zip(blocks, clicks, strict=True)):
-            where = f"{page.id} block {i + 1}"
-            if not click["hit"]:
-                covered.append(
-                    f"{where}: the copy button is not what a click there reaches: {click}"
-                )
-            sessions.append({**block, "copied": click["copied"], "where": where})
-            if click["copied"] is None:
-                covered.append(f"{where}: clicking the copy button copied nothing")
-        assert visit.page.evaluate("() => window.__dlCopied.length") == len(blocks), covered
-    problems = covered
+    found = look(page, width)["sessions"]
+    blocks, clicks = found["blocks"], found["clicks"]
+    html = page.html_file(site_dir).read_text("utf-8")
+    assert len(blocks) == sessions_in_html(html), "sessions in the browser and in the HTML"
+    assert found["events"] == len(blocks), "one copy event per copy button clicked"
+    problems, sessions = [], []
+    for i, (block, click) in enumerate(zip(blocks, clicks, strict=True)):
+        where = f"block {i + 1}"
+        if not click["hit"]:
+            problems.append(f"{where}: the copy button is not what a click there reaches: {click}")
+        if click["copied"] is None:
+            problems.append(f"{where}: clicking the copy button copied nothing")
+        sessions.append({**block, "copied": click["copied"], "where": where})
     for s in sessions:
         shown = s["shown"].splitlines()
         code = [ln[4:] for ln in shown if ln.startswith((">>> ", "... ")) and ln[4:].strip()]
@@ -550,9 +600,7 @@ def test_console_sessions_copy_code_only(
                 f"{s['where']}: pasted into Python it printed {printed!r}, "
                 f"the page shows {s['outputs']!r}"
             )
-    assert not problems, f"{lang} at {width} px ({len(sessions)} sessions):\n- " + "\n- ".join(
-        problems
-    )
+    check(problems, page, width)
 
 
 # -- work-in-progress marks --------------------------------------------------------------------
