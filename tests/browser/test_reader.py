@@ -550,7 +550,9 @@ def measure_sessions(visit: Visit) -> dict:
 
 
 # A code block of the built page that is a console session (a ">>> " prompt in it).
-HIGHLIGHT_BLOCK = re.compile(r'<div class="(?:language-\w+ )?highlight"[^>]*>(.*?)</code></pre>', re.S)
+HIGHLIGHT_BLOCK = re.compile(
+    r'<div class="(?:language-\w+ )?highlight"[^>]*>(.*?)</code></pre>', re.DOTALL
+)
 
 
 def sessions_in_html(html: str) -> int:
