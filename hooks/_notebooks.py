@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 from types import SimpleNamespace
 from typing import Any
@@ -68,7 +70,32 @@ def pending(config: MkDocsConfig) -> list[str]:
     return pending_of(notebooks(config), options(config))
 
 
-def _execute_one(path: str, opts: dict[str, Any]) -> None:
+class _Kept(logging.Handler):
+    """Keeps the records logged under ``mkdocs`` in a worker, to be logged again by the build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+@contextmanager
+def _keeping_mkdocs_log() -> Iterator[list[tuple[str, int, str]]]:
+    """What is logged under ``mkdocs`` (INFO and up) meanwhile, as (logger, level, message)."""
+    kept, mkdocs_log = _Kept(), logging.getLogger("mkdocs")
+    level = mkdocs_log.level
+    mkdocs_log.addHandler(kept)
+    mkdocs_log.setLevel(logging.INFO)
+    try:
+        yield kept.records
+    finally:
+        mkdocs_log.removeHandler(kept)
+        mkdocs_log.setLevel(level)
+
+
+def _convert(path: str, opts: dict[str, Any]) -> None:
     """Convert one notebook the way mkdocs-jupyter renders its page, writing its cache entry."""
     jupyter = JupyterPlugin()
     jupyter.config = opts
@@ -78,13 +105,28 @@ def _execute_one(path: str, opts: dict[str, Any]) -> None:
     page.render(None, None)
 
 
+def _execute_one(path: str, opts: dict[str, Any]) -> list[tuple[str, int, str]]:
+    """In a worker: :func:`_convert`, returning what it logged (``Converting notebook ...``,
+    any warning) for the build's own log."""
+    with _keeping_mkdocs_log() as records:
+        _convert(path, opts)
+    return records
+
+
+def _log_again(records: list[tuple[str, int, str]]) -> None:
+    # Under the same logger names: a warning counts for `mkdocs build --strict` as it would
+    # have in the build's own process.
+    for name, level, message in records:
+        logging.getLogger(name).log(level, "%s", message)
+
+
 def execute(paths: list[str], opts: dict[str, Any], workers: int = WORKERS) -> None:
     """Write the cache entries of ``paths``, ``workers`` notebooks at a time."""
     if paths:
         _log.info("executing %d notebooks, %d at a time", len(paths), workers)
     if len(paths) <= 1 or workers <= 1:
         for path in paths:
-            _execute_one(path, opts)
+            _convert(path, opts)
         return
     # spawn, not fork: the parent may hold torch's thread pools, and serve's watcher threads.
     # A spawned worker starts with the parent's sys.path, which must hold hooks/ for it to
@@ -96,7 +138,8 @@ def execute(paths: list[str], opts: dict[str, Any], workers: int = WORKERS) -> N
     try:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(min(workers, len(paths)), mp_context=context) as pool:
-            list(pool.map(_execute_one, paths, [opts] * len(paths)))
+            for records in pool.map(_execute_one, paths, [opts] * len(paths)):
+                _log_again(records)
     finally:
         if added:
             sys.path.remove(here)

@@ -7,6 +7,7 @@ hooks/figures.py decides which: serve shows placeholders and never waits, build 
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -213,3 +214,23 @@ def test_a_notebook_page_not_executed_yet_is_a_placeholder_under_serve_only(
         assert not list(page.toc)
     else:
         assert page.content == "executed"
+
+
+def test_what_a_worker_logs_is_logged_by_the_build(caplog: pytest.LogCaptureFixture) -> None:
+    """A notebook converted in a pool worker logs there; the build logs it again under the same
+    names, so its progress shows and a warning counts for ``mkdocs build --strict``."""
+    with _notebooks._keeping_mkdocs_log() as records:
+        logging.getLogger("mkdocs.mkdocs-jupyter").info("Converting notebook (execute=True): a")
+        logging.getLogger("mkdocs.plugins.x").warning("something to fix")
+        logging.getLogger("traitlets").warning("not under mkdocs: not kept")
+    assert [r[1:] for r in records] == [
+        (logging.INFO, "Converting notebook (execute=True): a"),
+        (logging.WARNING, "something to fix"),
+    ]
+    caplog.set_level(logging.INFO, logger="mkdocs")
+    caplog.clear()
+    _notebooks._log_again(records)
+    assert [(r.name, r.levelname, r.message) for r in caplog.records] == [
+        ("mkdocs.mkdocs-jupyter", "INFO", "Converting notebook (execute=True): a"),
+        ("mkdocs.plugins.x", "WARNING", "something to fix"),
+    ]
