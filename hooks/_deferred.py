@@ -9,6 +9,8 @@ the figures, then executes the notebooks, with the same code a build uses. Each 
 a file ``mkdocs serve`` watches (the SVGs under ``docs/assets/figures/``; for the notebooks, their
 sources are touched when their pages are ready), so serve rebuilds and the browser reloads.
 
+``mkdocs serve`` stops the process with its workers and kernels when it shuts down; killed
+without a shutdown (or its terminal closed), the process notices its parent is gone and ends.
 ``mkdocs build`` never defers: it computes everything before it renders a page. This module is
 imported by name from ``hooks/`` (not loaded as a hook), so its state survives the config
 reloads of ``mkdocs serve``.
@@ -23,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -81,10 +84,19 @@ def stop() -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def _end_with(serve: int) -> None:
+    """End this process group when ``mkdocs serve`` is gone without its ``on_shutdown`` (killed,
+    or its terminal closed): nobody is left to show the results."""
+    while os.getppid() == serve:
+        time.sleep(1)
+    os.killpg(0, signal.SIGTERM)
+
+
 def _run(job_file: str) -> None:
     """The background process: the same work as a build's, then a nudge to serve's watcher."""
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
     Path(job_file).unlink()
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     sys.path.insert(0, str(HERE))
     import _notebooks
     import figures

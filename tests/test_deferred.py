@@ -7,8 +7,11 @@ hooks/figures.py decides which: serve shows placeholders and never waits, build 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -132,6 +135,41 @@ def test_stopping_serve_stops_the_background_work(
     while processes_marked(mark) and time.perf_counter() < deadline:
         time.sleep(0.2)
     assert not processes_marked(mark), "processes of the background work outlived serve"
+
+
+SERVE_STAND_IN = """
+import json, sys, time
+sys.path.insert(0, "hooks")
+import _deferred
+_deferred.set_command("serve")
+_deferred.start(["en"], False, *json.loads(sys.argv[1]))
+time.sleep(300)
+"""
+
+
+def test_the_background_work_ends_when_serve_is_killed(tmp_path: Path) -> None:
+    """Killed (or its terminal closed), serve runs no ``on_shutdown``: the background process
+    notices that its parent is gone and ends, with the kernel it started."""
+    mark = f"DLNOTES_TEST_MARK={uuid.uuid4().hex}"
+    opts = site_options(tmp_path / "cache")
+    slow = [notebook(tmp_path, "slow", "# %%\nimport time\ntime.sleep(120)\n")]
+    serve = subprocess.Popen(
+        [sys.executable, "-c", SERVE_STAND_IN, json.dumps([slow, opts])],
+        cwd=ROOT,
+        env={**os.environ, mark.split("=")[0]: mark.split("=")[1]},
+    )
+    try:
+        deadline = time.perf_counter() + 60
+        while len(processes_marked(mark)) < 3 and time.perf_counter() < deadline:
+            time.sleep(0.2)  # serve, the background process and its kernel
+        assert len(processes_marked(mark)) >= 3, "the background work did not start its kernel"
+    finally:
+        serve.kill()
+        serve.wait()
+    deadline = time.perf_counter() + 15
+    while processes_marked(mark) and time.perf_counter() < deadline:
+        time.sleep(0.2)
+    assert not processes_marked(mark), "the background work outlived a killed serve"
 
 
 class Recorder:
