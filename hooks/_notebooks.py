@@ -3,9 +3,9 @@
 mkdocs-jupyter executes each notebook when its page is rendered, one after another: ten
 notebooks, about 4.5 s each (a kernel start, torch's import, the plots), were 45 s of a cold
 build on a 2-core machine. Before the pages are rendered, :func:`execute` runs every notebook
-that has no cache entry yet in a pool of ``WORKERS`` processes, through mkdocs-jupyter's own
-``on_pre_page`` and render code, so each entry is exactly the one it would have written itself
-(same key, same content); the render that follows is a cache hit.
+that has no cache entry yet in the build's pool of processes (``_shared.spawn_map``), through
+mkdocs-jupyter's own ``on_pre_page`` and render code, so each entry is exactly the one it would
+have written itself (same key, same content); the render that follows is a cache hit.
 
 The cache folder is the one ``hooks/i18n_jupyter.py`` keys on the ``dlnotes`` sources.
 """
@@ -13,20 +13,17 @@ The cache folder is the one ``hooks/i18n_jupyter.py`` keys on the ``dlnotes`` so
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 from types import SimpleNamespace
 from typing import Any
 
+from _shared import WORKERS, spawn_map
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs_jupyter.plugin import Plugin as JupyterPlugin
 from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
 
-WORKERS = 2
 _log = logging.getLogger("mkdocs.hooks.notebooks")
 
 
@@ -120,26 +117,13 @@ def _log_again(records: list[tuple[str, int, str]]) -> None:
         logging.getLogger(name).log(level, "%s", message)
 
 
-def execute(paths: list[str], opts: dict[str, Any], workers: int = WORKERS) -> None:
-    """Write the cache entries of ``paths``, ``workers`` notebooks at a time."""
+def execute(paths: list[str], opts: dict[str, Any]) -> None:
+    """Write the cache entries of ``paths``, ``WORKERS`` notebooks at a time."""
     if paths:
-        _log.info("executing %d notebooks, %d at a time", len(paths), workers)
-    if len(paths) <= 1 or workers <= 1:
+        _log.info("executing %d notebooks, %d at a time", len(paths), min(WORKERS, len(paths)))
+    if len(paths) <= 1:  # here, logging straight to the build's log
         for path in paths:
             _convert(path, opts)
         return
-    # spawn, not fork: the parent may hold torch's thread pools, and serve's watcher threads.
-    # A spawned worker starts with the parent's sys.path, which must hold hooks/ for it to
-    # import this module (MkDocs puts it there only while it loads a hook).
-    here = str(Path(__file__).resolve().parent)
-    added = here not in sys.path
-    if added:
-        sys.path.insert(0, here)
-    try:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(workers, len(paths)), mp_context=context) as pool:
-            for records in pool.map(_execute_one, paths, [opts] * len(paths)):
-                _log_again(records)
-    finally:
-        if added:
-            sys.path.remove(here)
+    for records in spawn_map(_execute_one, paths, [opts] * len(paths)):
+        _log_again(records)

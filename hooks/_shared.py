@@ -5,11 +5,16 @@
   from its ``i18n`` block and ``nav``: the one place they are written.
 - :func:`sources_digest` keys caches on the package sources.
 - :func:`plain_jieba`: jieba with its own dictionary, loaded once per process.
+- :func:`spawn_map`: the build's pool of ``WORKERS`` processes (figures, notebooks).
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -19,6 +24,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS_YML = ROOT / "mkdocs.yml"
+# Processes of the build's pools: the build machine has two cores, and each experiment or
+# notebook kernel works on one thread.
+WORKERS = 2
 
 
 def sources_digest(*extra: Path, packages: tuple[str, ...] = ("torch",)) -> str:
@@ -48,6 +56,30 @@ def plain_jieba() -> Any:
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return tokenizer
+
+
+def spawn_map(fn: Callable[..., Any], *iterables: Iterable[Any]) -> list[Any]:
+    """``list(map(fn, *iterables))`` in up to ``WORKERS`` new processes (in this one when there
+    is a single call). ``fn`` must be importable by name: a function of ``dlnotes`` or of a
+    helper module of ``hooks/`` (``_notebooks``).
+    """
+    calls = list(zip(*iterables, strict=True))
+    if len(calls) <= 1 or WORKERS <= 1:
+        return [fn(*call) for call in calls]
+    # spawn, not fork: the parent may hold torch's thread pools, and serve's watcher threads.
+    # A spawned process starts with the parent's sys.path, which must hold hooks/ for it to
+    # import a helper of this folder (MkDocs puts it there only while it loads a hook).
+    here = str(Path(__file__).resolve().parent)
+    added = here not in sys.path
+    if added:
+        sys.path.insert(0, here)
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(WORKERS, len(calls)), mp_context=context) as pool:
+            return list(pool.map(fn, *zip(*calls, strict=True)))
+    finally:
+        if added:
+            sys.path.remove(here)
 
 
 class _Loader(yaml.SafeLoader):

@@ -8,8 +8,8 @@ site language with :func:`dlnotes.experiments.plotting.render` and writes
 ``docs/assets/figures/<name>.<lang>.svg``; mkdocs-static-i18n serves ``<name>.zh.svg`` on the
 Chinese pages. The folder is not tracked by git: every image on the site comes from code here.
 
-Figures that must be drawn are drawn in a pool of ``WORKERS`` processes (the build machine has
-two cores; each experiment runs on one thread). A figure's cache key covers its experiment's
+Figures that must be drawn are drawn in the build's pool of processes (``_shared.spawn_map``;
+each experiment runs on one thread). A figure's cache key covers its experiment's
 code (``cache_key``), the plotting module, this hook, the matplotlib version and the language, so
 a new figure style redraws every SVG. A file is rewritten only when its bytes change (the SVGs
 are deterministic), so ``mkdocs serve``, which watches ``docs/``, does not rebuild in a loop.
@@ -32,12 +32,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import multiprocessing
 import pkgutil
 import re
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
@@ -50,12 +48,11 @@ from mkdocs_jupyter.plugin import NotebookFile
 sys.path.insert(0, str(Path(__file__).parent))
 import _deferred
 import _notebooks
-from _shared import ROOT, languages, site_config, sources_digest
+from _shared import ROOT, languages, site_config, sources_digest, spawn_map
 
 OUT = ROOT / "docs" / "assets" / "figures"
 CACHE = ROOT / ".cache" / "figures"
 STAMP = CACHE / "STAMP"
-WORKERS = 2
 
 
 def site_languages(config: MkDocsConfig | None = None) -> tuple[str, ...]:
@@ -104,12 +101,7 @@ def _draw(jobs: list[tuple[str, str, list[str]]]) -> list[dict[str, bytes]]:
     """Render ``(module, name, langs)`` jobs, in parallel when there is more than one."""
     from dlnotes.experiments.plotting import render
 
-    if len(jobs) <= 1 or WORKERS <= 1:
-        return [render(*job) for job in jobs]
-    # spawn, not fork: the parent has imported torch, whose thread pools do not survive a fork
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(WORKERS, len(jobs)), mp_context=context) as pool:
-        return list(pool.map(render, *zip(*jobs, strict=True)))
+    return spawn_map(render, *zip(*jobs, strict=True)) if jobs else []
 
 
 def stamp(langs: list[str] | tuple[str, ...]) -> str:
