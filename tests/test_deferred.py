@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,6 +115,17 @@ def processes_marked(mark: str) -> list[int]:
     return [pid for pid in found if pid != os.getpid()]
 
 
+def marked_once(mark: str, done: Callable[[list[int]], bool], seconds: float) -> list[int]:
+    """The processes marked ``mark`` as soon as ``done`` holds for them (or after ``seconds``)."""
+    deadline = time.perf_counter() + seconds
+    while not done(found := processes_marked(mark)) and time.perf_counter() < deadline:
+        time.sleep(0.2)
+    return found
+
+
+SLOW = "# %%\nimport time\ntime.sleep(120)\n"
+
+
 def test_stopping_serve_stops_the_background_work(
     tmp_path: Path, serving, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,19 +134,15 @@ def test_stopping_serve_stops_the_background_work(
     mark = f"DLNOTES_TEST_MARK={uuid.uuid4().hex}"
     monkeypatch.setenv(*mark.split("="))
     opts = site_options(tmp_path / "cache")
-    slow = "# %%\nimport time\ntime.sleep(120)\n"
-    paths = [notebook(tmp_path, f"slow{i}", slow) for i in range(2)]
+    paths = [notebook(tmp_path, f"slow{i}", SLOW) for i in range(2)]
     serving.start(["en"], False, paths, opts)
-    deadline = time.perf_counter() + 60
-    while len(processes_marked(mark)) < 5 and time.perf_counter() < deadline:
-        time.sleep(0.2)  # the background process, its two workers and their two kernels
-    assert len(processes_marked(mark)) >= 5, "the background work did not start its kernels"
+    # the background process, its two workers and their two kernels
+    started = marked_once(mark, lambda found: len(found) >= 5, seconds=60)
+    assert len(started) >= 5, "the background work did not start its kernels"
     serving.stop()
     assert not serving.running()
-    deadline = time.perf_counter() + 15
-    while processes_marked(mark) and time.perf_counter() < deadline:
-        time.sleep(0.2)
-    assert not processes_marked(mark), "processes of the background work outlived serve"
+    left = marked_once(mark, lambda found: not found, seconds=15)
+    assert not left, "processes of the background work outlived serve"
 
 
 SERVE_STAND_IN = """
@@ -152,24 +160,21 @@ def test_the_background_work_ends_when_serve_is_killed(tmp_path: Path) -> None:
     notices that its parent is gone and ends, with the kernel it started."""
     mark = f"DLNOTES_TEST_MARK={uuid.uuid4().hex}"
     opts = site_options(tmp_path / "cache")
-    slow = [notebook(tmp_path, "slow", "# %%\nimport time\ntime.sleep(120)\n")]
+    slow = [notebook(tmp_path, "slow", SLOW)]
     serve = subprocess.Popen(
         [sys.executable, "-c", SERVE_STAND_IN, json.dumps([slow, opts])],
         cwd=ROOT,
         env={**os.environ, mark.split("=")[0]: mark.split("=")[1]},
     )
     try:
-        deadline = time.perf_counter() + 60
-        while len(processes_marked(mark)) < 3 and time.perf_counter() < deadline:
-            time.sleep(0.2)  # serve, the background process and its kernel
-        assert len(processes_marked(mark)) >= 3, "the background work did not start its kernel"
+        # serve, the background process and its kernel
+        started = marked_once(mark, lambda found: len(found) >= 3, seconds=60)
+        assert len(started) >= 3, "the background work did not start its kernel"
     finally:
         serve.kill()
         serve.wait()
-    deadline = time.perf_counter() + 15
-    while processes_marked(mark) and time.perf_counter() < deadline:
-        time.sleep(0.2)
-    assert not processes_marked(mark), "the background work outlived a killed serve"
+    left = marked_once(mark, lambda found: not found, seconds=15)
+    assert not left, "the background work outlived a killed serve"
 
 
 class Recorder:
