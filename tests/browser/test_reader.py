@@ -39,6 +39,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 import yaml
@@ -467,9 +468,11 @@ class PythonConsole:
 
     def __init__(self) -> None:
         self.process: subprocess.Popen[str] | None = None
+        self.answers: TextIO | None = None
 
     def run(self, sessions: list[list[str | None]]) -> list[str]:
         if self.process is None or self.process.poll() is not None:
+            self.close()  # an interpreter that died: its pipe too
             read, write = os.pipe()
             self.process = subprocess.Popen(
                 [sys.executable, "-c", CONSOLE_RUNNER, str(write)],
@@ -496,6 +499,7 @@ class PythonConsole:
             self.process.stdin.close()
             self.process.wait(timeout=30)
             self.answers.close()
+            self.process = self.answers = None
 
 
 _console = PythonConsole()
