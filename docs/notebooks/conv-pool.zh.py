@@ -17,8 +17,12 @@
 # 每个 `plot_*` 函数画出页面上的那张图。全部固定随机种子、只用一个 CPU 线程，数据是 scikit-learn 自带的
 # 手写数字，放在 16×16 画布的正中间。
 #
-# 自己运行：`pip install "dlnotes[experiments]" jupytext`，然后在 Jupyter 中打开本文件
-# （jupytext 会把它当作笔记本读取），或者直接用 `python` 运行。
+# 自己运行（Python ≥ 3.11）：从代码仓库安装本包及其 `experiments` 附加依赖（scikit-learn 和
+# matplotlib），以及 jupytext：
+#
+#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes" jupytext
+#
+# 然后在 Jupyter 中打开本文件（jupytext 会把它当作笔记本读取），或者直接用 `python` 运行。
 
 # %%
 # %matplotlib inline

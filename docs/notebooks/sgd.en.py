@@ -18,8 +18,13 @@
 # optimizer, schedule and early stopper comes from `dlnotes.optim`, which matches `torch.optim`
 # bit for bit. Everything is seeded and runs on one CPU thread.
 #
-# To run it yourself: `pip install "dlnotes[experiments]" jupytext`, then open this file in
-# Jupyter (jupytext reads it as a notebook) or simply run it with `python`.
+# To run it yourself (Python ≥ 3.11), install the package with its `experiments` extra
+# (scikit-learn and matplotlib) and jupytext from the repository:
+#
+#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes" jupytext
+#
+# then open this file in Jupyter (jupytext reads it as a notebook) or simply run it with
+# `python`.
 
 # %%
 # %matplotlib inline
