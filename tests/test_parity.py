@@ -9,7 +9,8 @@ link targets and the same number of display formulas. Notebooks
 "The same code" means identical once comments are removed: each language comments the code
 in its own words, but statements, outputs and asserted values match byte for byte. Python
 blocks (and ``>>>`` sessions, and notebook cells) lose their ``#`` comments through Python's
-tokenizer, so a ``#`` inside a string is code; other blocks must be identical as written.
+tokenizer, so a ``#`` inside a string is code; shell blocks lose theirs as bash reads them (a
+``#`` outside quotes after whitespace); other blocks must be identical as written.
 "The same images" allows a per-language figure: ``bn-lr.en.svg`` and ``bn-lr.zh.svg`` count as
 one image, ``bn-lr``; a figure missing or added in one language still differs.
 """
@@ -51,10 +52,39 @@ PYTHON_BLOCKS = {"python", "py", "python3", "pycon"}
 LANGUAGE_SUFFIX = re.compile(rf"\.(?:{'|'.join(map(re.escape, LANGUAGES))})(\.[A-Za-z0-9]+)$")
 
 
+SHELL_BLOCKS = {"bash", "sh", "shell", "console"}
+
+
+def strip_shell_comments(source: str) -> str:
+    """Shell source without its comments: a ``#`` outside quotes, at the start of a line or after
+    whitespace, starts one (as in bash); ``a#b`` and a quoted ``#`` stay. Lines left empty go.
+
+    >>> strip_shell_comments("make serve   # serve it\n# note\necho 'a # b' c#d\n")
+    "make serve\necho 'a # b' c#d\n"
+    """
+    kept = []
+    for line in source.split("\n"):
+        quote = ""
+        end = len(line)
+        for i, char in enumerate(line):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (i == 0 or line[i - 1].isspace()):
+                end = i
+                break
+        if line[:end].strip() or end == len(line):
+            kept.append(line[:end].rstrip())
+    return "\n".join(kept)
+
+
 def comparable_code(fence: object) -> str:
-    """A fenced block as the two languages must share it: Python without its comments."""
+    """A fenced block as the two languages must share it: Python and shell without comments."""
     if fence.language in PYTHON_BLOCKS:
         return f"```{fence.info}\n{_markdown.strip_python_comments(fence.source)}```"
+    if fence.language in SHELL_BLOCKS:
+        return f"```{fence.info}\n{strip_shell_comments(fence.source)}```"
     return fence.text
 
 
@@ -184,8 +214,14 @@ def test_code_is_compared_without_comments() -> None:
     session = "```pycon\n>>> g()  # {}\n{}\n```\n"
     assert parse(session.format("call", "3")).code == parse(session.format("调用", "3")).code
     assert parse(session.format("call", "3")).code != parse(session.format("call", "4")).code
-    shell = "```bash\npip install dlnotes  # {}\n```\n"
-    assert parse(shell.format("x")).code != parse(shell.format("y")).code  # not Python: as is
+    shell = "```bash\nmake {}  # {}\n```\n"
+    assert parse(shell.format("serve", "serve it")).code == parse(shell.format("serve", "启动")).code
+    assert parse(shell.format("serve", "x")).code != parse(shell.format("test", "x")).code
+    quoted = "```bash\necho '#{}' a#{}\n```\n"
+    assert parse(quoted.format("1", "2")).code != parse(quoted.format("3", "2")).code
+    assert parse(quoted.format("1", "2")).code != parse(quoted.format("1", "4")).code
+    other = "```text\nmake serve  # {}\n```\n"
+    assert parse(other.format("x")).code != parse(other.format("y")).code  # other blocks: as is
 
 
 def test_per_language_figures_are_one_image() -> None:

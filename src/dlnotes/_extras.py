@@ -21,7 +21,8 @@ def require(extra: str) -> None:
     Raises:
         ValueError: if ``extra`` is not one of :data:`EXTRAS`.
         ModuleNotFoundError: naming the missing distributions and the command
-            ``pip install "dlnotes[<extra>]"``.
+            to install them: ``pip install`` and the missing distributions (what the
+            ``<extra>`` extra of the ``dlnotes-interview`` distribution installs).
 
     Examples:
         >>> from dlnotes._extras import require
@@ -41,6 +42,7 @@ def require(extra: str) -> None:
     if missing:
         raise ModuleNotFoundError(
             f"dlnotes.{extra} needs {' and '.join(EXTRAS[extra].values())}; not installed: "
-            f'{", ".join(missing)}. Install them with: pip install "dlnotes[{extra}]"',
+            f'{", ".join(missing)}. Install them with: pip install {" ".join(missing)} '
+            f'(the "{extra}" extra of the dlnotes-interview distribution)',
             name=next(m for m, d in EXTRAS[extra].items() if d == missing[0]),
         )

@@ -16,7 +16,8 @@ a matplotlib figure in English or Chinese. Every module lists its figures in ``F
 as ``docs/assets/figures/<name>.<lang>.svg``.
 
 Experiments need the ``experiments`` extra (scikit-learn for the bundled digits data,
-matplotlib for the plots): ``pip install "dlnotes[experiments]"``.
+matplotlib for the plots), e.g.
+``pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"``.
 
 `cached()` memoises a run on disk when ``DLNOTES_CACHE`` names a folder (the site build
 sets it). The key covers the experiment's own module source, the source of every ``dlnotes``
@@ -29,7 +30,7 @@ from __future__ import annotations
 __doc_zh__ = """
 站内图表背后的实验：在 CPU 上固定随机种子运行，每个主题一个模块，模块在 `FIGURES` 里登记
 自己的图。构建站点时 `cached()` 把结果存在磁盘上，实验代码不变就不重跑。需要安装
-`dlnotes[experiments]` 附加依赖（scikit-learn 与 matplotlib）。
+`dlnotes-interview[experiments]` 附加依赖（scikit-learn 与 matplotlib）。
 """
 
 import contextlib

@@ -47,7 +47,7 @@ from xml.etree import ElementTree
 
 from dlnotes._extras import require
 
-require("experiments")  # matplotlib: a clear error naming pip install "dlnotes[experiments]"
+require("experiments")  # matplotlib: a clear error naming the pip install command
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
