@@ -18,10 +18,11 @@ $(READY): requirements-dev.txt pyproject.toml
 serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url), rebuilt on every change to docs/, src/ or hooks/
 	$(BIN)/mkdocs serve
 
-test: $(READY)  ## lint (ruff; actionlint on .github/workflows), then every test (snippets in both languages, parity, package, build, browser)
+test: $(READY)  ## lint (ruff; actionlint and zizmor on .github), then every test (snippets in both languages, parity, package, build, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/actionlint
+	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 build: $(READY)
@@ -31,6 +32,7 @@ lint: $(READY)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/actionlint
+	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
 bench: $(READY)  ## time every dlnotes operation against torch into benchmarks/results.json (ONLY=norm: those cases, merged)
 	$(BIN)/python -m benchmarks $(if $(ONLY),--only $(ONLY))

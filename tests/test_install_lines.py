@@ -78,9 +78,7 @@ def problems(text: str) -> list[str]:
                 if requirement.url not in (None, f"git+{REPO_URL}"):
                     found.append(f"{word!r} installs {name} from {requirement.url}")
             elif name not in THIRD_PARTY:
-                found.append(
-                    f"{word!r} is neither {DISTRIBUTION} nor a dependency of the project"
-                )
+                found.append(f"{word!r} is neither {DISTRIBUTION} nor a dependency of the project")
     return found
 
 
