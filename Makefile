@@ -1,5 +1,7 @@
 # One command sets up and serves the site, one sets up and runs every test.
 # The virtual environment (.venv) is created on first use and refreshed when the pins change.
+# torch comes first, from scripts/install-torch.sh: the CPU build on Linux (PyPI's Linux wheel is
+# the multi-GB CUDA build), so `make serve`, `make test` and CI install the same one.
 # --no-compile: pip would byte-compile every installed module (torch's thousands) up front, half
 # of a fresh install's time; Python compiles what is imported, once, on first use instead.
 PYTHON ?= python3
@@ -10,8 +12,9 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve test build lint format bench budgets clean
 
-$(READY): requirements-dev.txt pyproject.toml
+$(READY): requirements-dev.txt pyproject.toml scripts/install-torch.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	sh scripts/install-torch.sh $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt -e .
 	touch $@
 

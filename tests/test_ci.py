@@ -112,8 +112,12 @@ def test_one_browser_debian_chromium_everywhere() -> None:
 def test_ci_script_fails_on_failure_and_installs_cpu_torch() -> None:
     assert "set -euo pipefail" in RUN
     assert re.search(r"^make test$", RUN, re.M)
-    assert '+cpu"' in RUN and "download.pytorch.org/whl/cpu" in RUN
-    assert "torch.version.cuda" in RUN  # a CUDA build that slipped in fails the run
+    torch = (ROOT / "scripts" / "install-torch.sh").read_text(encoding="utf-8")
+    assert '+cpu"' in torch and "download.pytorch.org/whl/cpu" in torch
+    assert "torch.version.cuda" in torch  # a CUDA build that slipped in fails the set-up
+    # one definition: the Makefile's set-up step installs torch, for make serve, test and CI
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "sh scripts/install-torch.sh $(BIN)/python" in makefile
     assert "|| true" not in RUN
 
 
