@@ -49,7 +49,10 @@ if TYPE_CHECKING:
 
 THREADS = 1
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
-LR_GRID = tuple(round(10**e, 6) for e in (-4, -3.5, -3, -2.5, -2, -1.5, -1, -0.5, 0))
+# 10⁻⁴, 10⁻³·⁵, …, 10¹·⁵: wide enough that every optimizer's best rate on every function lies
+# strictly inside it (tests/test_sgd_experiments.py checks this)
+LR_GRID = tuple(round(10 ** (k / 2), 6) for k in range(-8, 4))
+FUNCTIONS = ("rosenbrock", "quadratic", "aligned")
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -60,7 +63,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rmsprop": "RMSprop",
         "adam": "Adam",
         "rosenbrock": "Rosenbrock",
-        "quadratic": "quadratic, κ = {kappa:g}",
+        "quadratic": "quadratic, κ = {kappa:g}, rotated 45°",
+        "aligned": "quadratic, κ = {kappa:g}, axis-aligned",
         "step": "step",
         "loss": "f(θ) − f*",
         "sorted": "class-sorted",
@@ -81,6 +85,10 @@ LABELS: dict[str, dict[str, str]] = {
         "constant": "constant η = {lr:g}",
         "cosine": "cosine decay",
         "excess": "excess loss",
+        "theory": "theory η tr(C)/4",
+        "ratio": "floor / theory",
+        "reshuffle_short": "reshuffled",
+        "replacement_short": "replacement",
     },
     "zh": {
         "gd": "梯度下降",
@@ -90,7 +98,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rmsprop": "RMSprop",
         "adam": "Adam",
         "rosenbrock": "Rosenbrock 函数",
-        "quadratic": "二次函数，κ = {kappa:g}",
+        "quadratic": "二次函数，κ = {kappa:g}，旋转 45°",
+        "aligned": "二次函数，κ = {kappa:g}，与坐标轴对齐",
         "step": "步数",
         "loss": "f(θ) − f*",
         "sorted": "按类别排序",
@@ -111,6 +120,10 @@ LABELS: dict[str, dict[str, str]] = {
         "constant": "固定 η = {lr:g}",
         "cosine": "余弦衰减",
         "excess": "超额损失",
+        "theory": "理论值 η tr(C)/4",
+        "ratio": "平台 / 理论值",
+        "reshuffle_short": "每轮打乱",
+        "replacement_short": "有放回",
     },
 }
 COLORS = dict(zip(OPTIMIZERS, plotting.COLORS, strict=False))
@@ -148,11 +161,19 @@ def rosenbrock(p: Tensor) -> Tensor:
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
-def quadratic(kappa: float) -> Callable[[Tensor], Tensor]:
-    """f(x, y) = ½ (x² + κ y²): curvatures 1 and κ (L = κ), minimum 0 at (0, 0)."""
+def quadratic(kappa: float, angle: float = 0.0) -> Callable[[Tensor], Tensor]:
+    """f = ½ (u² + κ v²) in axes (u, v) rotated by ``angle`` degrees from (x, y).
+
+    Curvatures 1 and κ (L = κ), minimum 0 at (0, 0). With ``angle = 0`` the Hessian is
+    diagonal, ½ (x² + κ y²), and a per-coordinate (diagonal) preconditioner such as Adagrad's,
+    RMSprop's or Adam's can undo the conditioning exactly; at 45° it cannot.
+    """
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
 
     def f(p: Tensor) -> Tensor:
-        return 0.5 * (p[0] ** 2 + kappa * p[1] ** 2)
+        # (u, v) = Rᵀ (x, y): the coordinates along the two principal axes
+        u, v = c * p[0] + s * p[1], -s * p[0] + c * p[1]
+        return 0.5 * (u**2 + kappa * v**2)
 
     return f
 
@@ -193,16 +214,23 @@ def trajectories(
     lr_grid: tuple[float, ...] = LR_GRID,
     kappa: float = 100.0,
     rosenbrock_start: tuple[float, float] = (-1.5, 2.0),
-    quadratic_start: tuple[float, float] = (1.0, 1.0),
+    quadratic_start: tuple[float, float] = (0.7, 1.3),
+    aligned_start: tuple[float, float] = (1.0, 1.0),
 ) -> Result:
     """Tune each optimizer's lr on ``lr_grid`` (lowest final f), then record its path.
 
-    The criterion is declared before looking: the lr whose loss after ``steps`` steps is lowest;
-    a run that leaves the finite region (or |θ| > 10⁶) counts as diverged (loss ``None``).
+    Three functions: Rosenbrock's; the quadratic with curvatures 1 and ``kappa`` rotated by
+    45° (``"quadratic"``), which no per-coordinate scaling can precondition; and the same
+    quadratic aligned with the axes (``"aligned"``), where a diagonal preconditioner removes
+    the conditioning, flattering Adagrad, RMSprop and Adam. The criterion is declared before
+    looking: the lr whose loss after ``steps`` steps is lowest (the smallest such lr on a
+    tie); a run that leaves the finite region (or |θ| > 10⁶) counts as diverged (loss
+    ``None``).
 
     Returns:
-        ``{"functions": {"rosenbrock"|"quadratic": {"grid": {opt: [loss per lr]}, "best_lr":
-        {opt: lr}, "paths": {opt: [[x, y], ...]}, "losses": {opt: [f per step]}}}, ...}``.
+        ``{"functions": {"rosenbrock"|"quadratic"|"aligned": {"grid": {opt: [loss per lr]},
+        "best_lr": {opt: lr}, "paths": {opt: [[x, y], ...]}, "losses": {opt: [f per
+        step]}}}, ...}``.
 
     Examples:
         >>> from dlnotes.experiments.sgd import trajectories
@@ -212,7 +240,8 @@ def trajectories(
     """
     functions = {
         "rosenbrock": (rosenbrock, rosenbrock_start),
-        "quadratic": (quadratic(kappa), quadratic_start),
+        "quadratic": (quadratic(kappa, 45.0), quadratic_start),
+        "aligned": (quadratic(kappa), aligned_start),
     }
     out: dict[str, Any] = {}
     with seeded(0, THREADS):
@@ -239,7 +268,11 @@ def trajectories(
         "steps": steps,
         "lr_grid": list(lr_grid),
         "kappa": kappa,
-        "starts": {"rosenbrock": list(rosenbrock_start), "quadratic": list(quadratic_start)},
+        "starts": {
+            "rosenbrock": list(rosenbrock_start),
+            "quadratic": list(quadratic_start),
+            "aligned": list(aligned_start),
+        },
         "functions": out,
     }
 
@@ -251,13 +284,13 @@ def plot_trajectories(result: Result, lang: str = "en") -> Figure:
     Examples:
         >>> from dlnotes.experiments.sgd import plot_trajectories, trajectories
         >>> fig = plot_trajectories(trajectories(steps=10, lr_grid=(0.001,)), lang="zh")
-        >>> fig.axes[2].get_xlabel()
+        >>> fig.axes[3].get_xlabel()
         '步数'
     """
     import numpy as np
 
     words = LABELS[lang]
-    fig, axes = plotting.figure(height=8.0, nrows=3)
+    fig, axes = plotting.figure(height=10.4, nrows=4)
     ax = axes[0]
     xs, ys = np.meshgrid(np.linspace(-2, 2, 200), np.linspace(-1, 3, 200))
     zs = (1 - xs) ** 2 + 100 * (ys - xs**2) ** 2
@@ -271,8 +304,8 @@ def plot_trajectories(result: Result, lang: str = "en") -> Figure:
     ax.set_xlim(-2, 2)
     ax.set_ylim(-1, 3)
     ax.set_title(words["rosenbrock"])
-    titles = {"rosenbrock": words["rosenbrock"], "quadratic": words["quadratic"]}
-    for ax, key in zip(axes[1:], ("rosenbrock", "quadratic"), strict=True):
+    titles = {key: words[key] for key in FUNCTIONS}
+    for ax, key in zip(axes[1:], FUNCTIONS, strict=True):
         data = result["functions"][key]
         for name in OPTIMIZERS:
             values = [max(v, 1e-16) for v in data["losses"][name]]
@@ -286,7 +319,7 @@ def plot_trajectories(result: Result, lang: str = "en") -> Figure:
         ax.minorticks_off()
         ax.set_ylabel(words["loss"])
         ax.set_title(titles[key].format(kappa=result["kappa"]))
-    axes[2].set_xlabel(words["step"])
+    axes[3].set_xlabel(words["step"])
     plotting.legend_below(fig, ncols=2)
     return fig
 
@@ -410,13 +443,16 @@ def data_order(
     epochs: int = 5,
     batch_size: int = 16,
     lr: float = 0.3,
+    init_std: float = 0.1,
 ) -> Result:
     """Softmax regression on the digits with plain SGD in each of `dlnotes.optim.ORDERS`.
 
     All seeds train at once: one weight tensor ``(S, 64, 10)`` holds S independent models,
     each fed its own mini-batches (its own generator), and the summed loss Σₛ Lₛ gives each
-    model exactly its own gradient. Every model starts from zeros; after every epoch, test
-    accuracy and the training loss on the whole training set.
+    model exactly its own gradient. Each seed draws its own initial weights, N(0,
+    ``init_std``²) (biases 0), so that even the class-sorted order, whose batches are the same
+    for every seed, gives S different runs. After every epoch: test accuracy and the training
+    loss on the whole training set.
 
     Returns:
         ``{"orders": {order: {"test_acc", "train_loss"}}}``, each a `training.summarize` summary
@@ -434,7 +470,10 @@ def data_order(
     with seeded(0, THREADS):
         for order in optim.ORDERS:
             gens = [torch.Generator().manual_seed(seed) for seed in seeds]
-            weight = torch.zeros(n_seeds, 64, 10, requires_grad=True)  # (S, 64, 10)
+            # W₀ ~ N(0, init_std²) per seed: without it the class-sorted arm (a fixed order
+            # from a fixed start) would be one run repeated S times
+            init = [init_std * torch.randn(64, 10, generator=g) for g in gens]
+            weight = torch.stack(init).requires_grad_()  # (S, 64, 10)
             bias = torch.zeros(n_seeds, 1, 10, requires_grad=True)  # (S, 1, 10)
             opt = optim.SGD([weight, bias], lr=lr)
             acc_rows: list[list[float | None]] = []
@@ -468,6 +507,7 @@ def data_order(
         "epochs": epochs,
         "batch_size": batch_size,
         "lr": lr,
+        "init_std": init_std,
         "orders": out,
     }
 
@@ -635,87 +675,189 @@ def plot_early_stopping(result: Result, lang: str = "en") -> Figure:
 # ---------------------------------------------------------------------------------------------
 
 
+NOISE_ORDERS = ("reshuffle", "replacement")
+
+
 def noise_floor(
     n: int = 500,
     d: int = 10,
     label_noise: float = 0.5,
     lrs: tuple[float, ...] = (0.02, 0.005),
     epochs: int = 8,
-    window: int = 500,
-    seed: int = 0,
+    window: int = 2000,
+    end: int = 100,
+    seeds: tuple[int, ...] = tuple(range(20)),
+    every: int = 10,
 ) -> Result:
     """Linear regression with single-example SGD: constant lrs vs cosine decay from the larger.
 
-    Data: x ~ N(0, I_d), y = x·w* + ε, ε ~ N(0, ``label_noise``²). The excess loss
-    L(w) − L(ŵ) is measured on the whole training set against its least-squares solution ŵ,
-    after every step; the floor is its mean over the last ``window`` steps. All runs see the
-    same examples in the same order (one param group per constant lr, one cosine-scheduled
-    optimizer for the decayed run).
+    For each seed: x ~ N(0, I_d), y = x·w* + ε, ε ~ N(0, ``label_noise``²), n examples. The
+    excess loss L(w) − L(ŵ) is measured on the whole training set against its least-squares
+    solution ŵ; a constant rate's floor is its mean over the last ``window`` steps (the runs
+    have levelled off long before), and ``final`` is every run's mean over the last ``end``
+    steps (where the decayed rate is nearly 0). Each seed's data is
+    visited in both `NOISE_ORDERS` (random reshuffling, and draws with replacement, each from
+    a generator seeded with the seed). All seeds and orders train at once: every run is one
+    row of a ``(orders × seeds, d)`` weight tensor, given its own single-example gradient.
+
+    The small-η theory for draws with replacement: near ŵ the gradient noise has covariance
+    C = (1/n) Σᵢ rᵢ² xᵢxᵢᵀ (rᵢ the residual at ŵ), the stationary covariance Σ of w − ŵ solves
+    HΣ + ΣH = ηC, and the excess loss ½ tr(HΣ) = η tr(C)/4 (≈ η σ² tr(H)/4). ``theory`` is
+    that value per seed and lr.
+
+    Returns:
+        ``{"floors": {order: {run: [per seed]}}, "final": {order: {run: [per seed]}},
+        "theory": {run: [per seed]}, "curves":
+        {order: {run: [mean over seeds per recorded step]}}, "curve_steps": [...], ...}``,
+        where a run is ``"constant-<lr>"`` or ``"cosine"``.
 
     Examples:
         >>> from dlnotes.experiments.sgd import noise_floor
-        >>> r = noise_floor(n=100, epochs=1, window=10)
-        >>> sorted(r["runs"])
-        ['constant-0.005', 'constant-0.02', 'cosine']
+        >>> r = noise_floor(n=100, epochs=1, window=10, end=5, seeds=(0, 1))
+        >>> sorted(r["final"]["replacement"]), len(r["theory"]["constant-0.02"])
+        (['constant-0.005', 'constant-0.02', 'cosine'], 2)
     """
-    with seeded(seed, THREADS) as g:
-        x = torch.randn(n, d, generator=g, dtype=torch.float64)
-        w_star = torch.randn(d, generator=g, dtype=torch.float64)
-        y = x @ w_star + label_noise * torch.randn(n, generator=g, dtype=torch.float64)
-        w_hat = torch.linalg.lstsq(x, y.unsqueeze(1)).solution.squeeze(1)
-        hessian = x.T @ x / n  # (d, d): L(w) − L(ŵ) = ½ (w − ŵ)ᵀ H (w − ŵ)
+    n_seeds, n_orders = len(seeds), len(NOISE_ORDERS)
+    with seeded(0, THREADS):
+        xs, ys = [], []
+        for seed in seeds:
+            g = torch.Generator().manual_seed(seed)
+            x = torch.randn(n, d, generator=g, dtype=torch.float64)
+            w_star = torch.randn(d, generator=g, dtype=torch.float64)
+            xs.append(x)
+            ys.append(x @ w_star + label_noise * torch.randn(n, generator=g, dtype=torch.float64))
+        x, y = torch.stack(xs), torch.stack(ys)  # (S, n, d), (S, n)
+        w_hat = torch.linalg.lstsq(x, y.unsqueeze(2)).solution.squeeze(2)  # (S, d)
+        hessian = x.transpose(1, 2) @ x / n  # (S, d, d): L(w) − L(ŵ) = ½ (w − ŵ)ᵀ H (w − ŵ)
+        residual = y - (x @ w_hat.unsqueeze(2)).squeeze(2)  # (S, n)
+        # tr C = (1/n) Σᵢ rᵢ² ‖xᵢ‖²
+        trace_c = (residual**2 * (x**2).sum(dim=2)).mean(dim=1)  # (S,)
         steps = epochs * n
-        keys = [f"constant-{lr:g}" for lr in lrs] + ["cosine"]
-        ws = [torch.zeros(d, dtype=torch.float64, requires_grad=True) for _ in keys]
+        rows = []  # one row of example indices per (order, seed) run: (O·S, steps)
+        for order in NOISE_ORDERS:
+            for seed in seeds:
+                g = torch.Generator().manual_seed(seed)
+                rows.append(torch.cat([optim.epoch_indices(y[0], order, g) for _ in range(epochs)]))
+        order_idx = torch.stack(rows)
+        xm, ym = x.repeat(n_orders, 1, 1), y.repeat(n_orders, 1)  # (O·S, n, d), (O·S, n)
+        w_hat_m, hessian_m = w_hat.repeat(n_orders, 1), hessian.repeat(n_orders, 1, 1)
+        runs = [f"constant-{lr:g}" for lr in lrs] + ["cosine"]
+        ws = [torch.zeros(n_orders * n_seeds, d, dtype=torch.float64) for _ in runs]
+        for w in ws:
+            w.requires_grad_()
         constant = optim.SGD([{"params": [w], "lr": lr} for w, lr in zip(ws, lrs, strict=False)])
         decayed = optim.SGD([ws[-1]], lr=max(lrs))
         sched = optim.CosineAnnealingLR(decayed, T_max=steps)
-        order = torch.cat([optim.epoch_indices(y, "reshuffle", g) for _ in range(epochs)])
-        excess = []
-        for i in order.tolist():
-            constant.zero_grad()
-            decayed.zero_grad()
-            # ℓᵢ(w) = ½ (xᵢ·w − yᵢ)², one term per run
-            sum(0.5 * (x[i] @ w - y[i]) ** 2 for w in ws).backward()
+        rows_m = torch.arange(n_orders * n_seeds)
+        recorded, tail, curve_steps = [], [], []
+        for t in range(steps):
+            i = order_idx[:, t]
+            xi, yi = xm[rows_m, i], ym[rows_m, i]  # (O·S, d), (O·S,)
+            for w in ws:
+                # ∇ℓᵢ(w) = xᵢ (xᵢ·w − yᵢ), one example per run
+                w.grad = xi * ((xi * w.detach()).sum(dim=1) - yi).unsqueeze(1)
             constant.step()
             decayed.step()
             sched.step()
-            with torch.no_grad():
-                delta = torch.stack(ws) - w_hat  # (runs, d)
-                excess.append((0.5 * ((delta @ hessian) * delta).sum(dim=1)).tolist())
-    runs = {key: [row[k] for row in excess] for k, key in enumerate(keys)}
-    floors = {k: sum(v[-window:]) / window for k, v in runs.items()}
-    return {"lrs": list(lrs), "steps": steps, "window": window, "runs": runs, "floors": floors}
+            last = t >= steps - window
+            if last or (t + 1) % every == 0:
+                with torch.no_grad():
+                    delta = torch.stack(ws) - w_hat_m  # (runs, O·S, d)
+                    excess = 0.5 * torch.einsum("rmd,mde,rme->rm", delta, hessian_m, delta)
+                if last:
+                    tail.append(excess)
+                if (t + 1) % every == 0:
+                    recorded.append(excess.view(len(runs), n_orders, n_seeds).mean(dim=2))
+                    curve_steps.append(t + 1)
+    tails = torch.stack(tail).view(window, len(runs), n_orders, n_seeds)
+    floor, final = tails.mean(dim=0), tails[-end:].mean(dim=0)  # (runs, O, S) each
+    curves = torch.stack(recorded)  # (points, runs, O)
+    return {
+        "seeds": list(seeds),
+        "lrs": list(lrs),
+        "steps": steps,
+        "window": window,
+        "orders": list(NOISE_ORDERS),
+        "end": end,
+        "floors": {
+            order: {run: floor[r, o].tolist() for r, run in enumerate(runs[:-1])}
+            for o, order in enumerate(NOISE_ORDERS)
+        },
+        "final": {
+            order: {run: final[r, o].tolist() for r, run in enumerate(runs)}
+            for o, order in enumerate(NOISE_ORDERS)
+        },
+        "theory": {f"constant-{lr:g}": (lr * trace_c / 4).tolist() for lr in lrs},
+        "curve_steps": curve_steps,
+        "curves": {
+            order: {run: curves[:, r, o].tolist() for r, run in enumerate(runs)}
+            for o, order in enumerate(NOISE_ORDERS)
+        },
+    }
 
 
 @plotting.styled
 def plot_noise_floor(result: Result, lang: str = "en") -> Figure:
-    """Excess training loss against steps (log y), smoothed over 50 steps.
+    """Mean excess loss against steps with the theory lines (top); floor / theory per seed (bottom).
 
     Examples:
         >>> from dlnotes.experiments.sgd import noise_floor, plot_noise_floor
-        >>> fig = plot_noise_floor(noise_floor(n=100, epochs=1, window=10), lang="zh")
-        >>> fig.axes[0].get_ylabel()
+        >>> r = noise_floor(n=100, epochs=1, window=10, end=5, seeds=(0, 1))
+        >>> plot_noise_floor(r, lang="zh").axes[0].get_ylabel()
         '超额损失'
     """
     words = LABELS[lang]
-    fig, ax = plotting.figure(height=3.6)
-    colors = [plotting.COLORS[1], plotting.COLORS[0], plotting.COLORS[3]]
-    for color, (key, values) in zip(colors, result["runs"].items(), strict=False):
-        k = 50
-        smooth = [sum(values[i : i + k]) / k for i in range(0, len(values) - k + 1, k)]
-        label = (
-            words["cosine"]
-            if key == "cosine"
-            else words["constant"].format(lr=float(key.split("-")[1]))
-        )
-        ax.plot([i * k for i in range(len(smooth))], smooth, color=color, label=label)
-    ax.set_yscale("log")
-    ax.set_yticks([1e-4, 1e-3, 1e-2, 1e-1], [plotting.power_label(e) for e in (-4, -3, -2, -1)])
-    ax.minorticks_off()
-    ax.set_xlabel(words["step"])
-    ax.set_ylabel(words["excess"])
-    plotting.legend_below(fig, ncols=2)
+    fig, (top, bottom) = plotting.figure(height=6.4, nrows=2)
+    runs = list(result["final"]["reshuffle"])
+    colors = dict(
+        zip(runs, (plotting.COLORS[1], plotting.COLORS[0], plotting.COLORS[3]), strict=False)
+    )
+    styles = {"reshuffle": "-", "replacement": ":"}
+    for order in result["orders"]:
+        for run in runs:
+            if run == "cosine" and order != "reshuffle":
+                continue  # the decayed run is drawn for reshuffling only
+            label = (
+                words["cosine"]
+                if run == "cosine"
+                else words["constant"].format(lr=float(run.split("-")[1]))
+            )
+            label = f"{label}, {words[order]}" if run != "cosine" else label
+            top.plot(
+                result["curve_steps"],
+                result["curves"][order][run],
+                color=colors[run],
+                linestyle=styles[order],
+                label=label,
+            )
+    for run, values in result["theory"].items():
+        top.axhline(sum(values) / len(values), color=colors[run], linestyle="--", linewidth=1)
+    top.plot([], [], "k--", linewidth=1, label=words["theory"])
+    top.set_yscale("log")
+    top.set_yticks([1e-4, 1e-3, 1e-2, 1e-1], [plotting.power_label(e) for e in (-4, -3, -2, -1)])
+    top.minorticks_off()
+    top.set_xlabel(words["step"])
+    top.set_ylabel(words["excess"])
+    # bottom: each seed's floor divided by its theory value, per lr and order
+    ticks, names = [], []
+    for k, run in enumerate(result["theory"]):
+        for j, order in enumerate(result["orders"]):
+            pos = 3 * k + j
+            ratios = [
+                f / t
+                for f, t in zip(result["floors"][order][run], result["theory"][run], strict=True)
+            ]
+            bottom.plot(
+                [pos] * len(ratios), ratios, "o", color=colors[run], alpha=0.6, markersize=4
+            )
+            ticks.append(pos)
+            lr = float(run.split("-")[1])
+            names.append(f"η = {lr:g}\n{words[order + '_short']}")
+    bottom.axhline(1.0, color="black", linestyle="--", linewidth=1)
+    bottom.set_xticks(ticks, names)
+    bottom.set_ylabel(words["ratio"])
+    bottom.set_ylim(0, 1.6)
+    plotting.legend_below(fig, ncols=1)
     return fig
 
 
