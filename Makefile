@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build lint format bench budgets clean
+.PHONY: serve test build dist lint format bench budgets clean
 
 $(READY): requirements-dev.txt pyproject.toml scripts/install-torch.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,10 +26,17 @@ test: $(READY)  ## lint (ruff; actionlint and zizmor on .github), then every tes
 	$(BIN)/ruff format --check .
 	$(BIN)/actionlint
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
+	$(MAKE) --no-print-directory dist
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 build: $(READY)
 	$(BIN)/mkdocs build --strict
+
+dist: $(READY)  ## the sdist and the wheel in dist/, as a release builds them, checked by twine and check-wheel-contents
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --sdist --wheel --outdir dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/check-wheel-contents dist/*.whl
 
 lint: $(READY)
 	$(BIN)/ruff check --fix .
@@ -44,4 +51,4 @@ budgets: $(READY)  ## cold and warm build, serve's first response, test suite: e
 	$(BIN)/python scripts/budgets.py
 
 clean:
-	rm -rf site .cache test-artifacts
+	rm -rf site .cache test-artifacts dist build

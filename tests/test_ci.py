@@ -37,6 +37,10 @@ def steps(job: str) -> list[dict]:
     return WORKFLOW["jobs"][job]["steps"]
 
 
+def steps_of(job: dict) -> list[dict]:
+    return job["steps"]
+
+
 def test_actionlint_passes() -> None:
     done = subprocess.run(
         [actionlint(), "-no-color", str(WORKFLOW_FILE)],
@@ -48,12 +52,34 @@ def test_actionlint_passes() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_every_action_is_pinned_to_a_commit() -> None:
+@pytest.mark.parametrize("workflow", ["ci.yml", "release.yml"])
+def test_every_action_is_pinned_to_a_commit(workflow: str) -> None:
     """A tag can be moved to other code; a full commit SHA cannot. The tag stays as a comment."""
-    uses = re.findall(r"^\s*(?:- )?uses:\s*(.+)$", WORKFLOW_FILE.read_text("utf-8"), re.M)
+    text = (WORKFLOW_FILE.parent / workflow).read_text("utf-8")
+    uses = re.findall(r"^\s*(?:- )?uses:\s*(.+)$", text, re.M)
     assert len(uses) >= 5
     for use in uses:
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*", use), use
+
+
+def test_release_publishes_through_trusted_publishing() -> None:
+    """PyPI gets the distributions through an OIDC token of the pypi environment: no secret,
+    and only the publishing job may ask for a token."""
+    text = (WORKFLOW_FILE.parent / "release.yml").read_text("utf-8")
+    release = yaml.load(text, Loader=yaml.BaseLoader)
+    assert release["on"] == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {}
+    jobs = release["jobs"]
+    tokens = {name for name, job in jobs.items() if job["permissions"].get("id-token")}
+    assert tokens == {"pypi"} and jobs["pypi"]["permissions"] == {"id-token": "write"}
+    assert jobs["pypi"]["environment"]["name"] == "pypi"
+    assert any(
+        s.get("uses", "").startswith("pypa/gh-action-pypi-publish@") for s in steps_of(jobs["pypi"])
+    )
+    assert "secrets." not in text and not re.search(r"password\s*:", text)
+    build = "\n".join(s.get("run", "") for s in steps_of(jobs["build"]))
+    assert "twine check --strict" in build and "check-wheel-contents" in build
+    assert '"v$version"' in build  # the tag must be the package's version
 
 
 def test_checkout_keeps_no_credentials() -> None:
