@@ -268,6 +268,13 @@ def test_the_seed_0_figure_shows_what_its_caption_says(stop_result: dict) -> Non
     assert min(finals) > 0.84 and max(finals) < 0.92  # "final test accuracy 0.86 to 0.90"
 
 
+def test_patience_3_stops_after_8_to_17_of_30_epochs(stop_result: dict) -> None:
+    # the misconception "early stopping saves training time": epochs run, counted from 1
+    assert stop_result["epochs"] == 30
+    ran = [r["stops"]["3"]["stop_epoch"] + 1 for r in stop_result["runs"]]
+    assert min(ran) >= 8 and max(ran) <= 17, ran
+
+
 def test_restored_weights_beat_training_to_the_end(stop_result: dict) -> None:
     # "+0.03 on average, on every seed, for either patience"
     for p in ("1", "3"):
