@@ -87,8 +87,8 @@ LABELS: dict[str, dict[str, str]] = {
         "excess": "excess loss",
         "theory": "theory η tr(C)/4",
         "ratio": "floor / theory",
-        "reshuffle_short": "reshuffled",
-        "replacement_short": "replacement",
+        "reshuffle_short": "reshuf-\nfled",
+        "replacement_short": "with re-\nplacement",
     },
     "zh": {
         "gd": "梯度下降",
@@ -122,8 +122,8 @@ LABELS: dict[str, dict[str, str]] = {
         "excess": "超额损失",
         "theory": "理论值 η tr(C)/4",
         "ratio": "平台 / 理论值",
-        "reshuffle_short": "每轮打乱",
-        "replacement_short": "有放回",
+        "reshuffle_short": "每轮\n打乱",
+        "replacement_short": "有放回\n抽样",
     },
 }
 COLORS = dict(zip(OPTIMIZERS, plotting.COLORS, strict=False))
@@ -851,12 +851,14 @@ def plot_noise_floor(result: Result, lang: str = "en") -> Figure:
                 [pos] * len(ratios), ratios, "o", color=colors[run], alpha=0.6, markersize=4
             )
             ticks.append(pos)
-            lr = float(run.split("-")[1])
-            names.append(f"η = {lr:g}\n{words[order + '_short']}")
+            names.append(words[order + "_short"])
+        lr = float(run.split("-")[1])
+        bottom.text(3 * k + 0.5, 1.5, f"η = {lr:g}", ha="center", color=colors[run])
     bottom.axhline(1.0, color="black", linestyle="--", linewidth=1)
     bottom.set_xticks(ticks, names)
     bottom.set_ylabel(words["ratio"])
-    bottom.set_ylim(0, 1.6)
+    bottom.set_ylim(0, 1.7)
+    bottom.set_xlim(-0.6, 4.6)
     plotting.legend_below(fig, ncols=1)
     return fig
 
