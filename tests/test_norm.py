@@ -505,6 +505,41 @@ def test_batch_norm_backward_matches_autograd(seed, shape, eps, affine):
     assert_all_close(grads, [dx, dw, db], {"atol": 1e-10, "rtol": 1e-10})
 
 
+@pytest.mark.parametrize("eps", [1e-5, 0.1, 1.0])
+def test_input_gradient_has_zero_mean_and_is_orthogonal_to_x_hat_only_up_to_eps(eps):
+    """The docstring's statement: Σᵢ ∂L/∂xᵢ = 0 exactly, while Σᵢ x̂ᵢ ∂L/∂xᵢ keeps the fraction
+    ε/(σ² + ε) of γ Σᵢ gᵢ x̂ᵢ / √(σ² + ε) (zero only when ε = 0)."""
+    gen = torch.Generator().manual_seed(0)
+    x = 0.5 * torch.randn(8, 3, 5, generator=gen, dtype=torch.float64)  # σ² ≈ 0.25, near ε
+    g = torch.randn(8, 3, 5, generator=gen, dtype=torch.float64)
+    gamma = torch.rand(3, generator=gen, dtype=torch.float64) + 0.5
+    dx, dgamma, _ = batch_norm_backward(g, x, gamma, eps)
+    dims = (0, 2)
+    var = x.var(dim=dims, correction=0)  # (C,)
+    x_hat = (x - x.mean(dim=dims, keepdim=True)) / torch.sqrt(var[None, :, None] + eps)
+    assert_close(dx.sum(dim=dims), torch.zeros(3, dtype=torch.float64), atol=1e-12, rtol=0)
+    # Σᵢ x̂ᵢ ∂L/∂xᵢ = ε/(σ² + ε) · γ Σᵢ gᵢ x̂ᵢ / √(σ² + ε), with Σᵢ gᵢ x̂ᵢ = ∂L/∂γ
+    expected = eps / (var + eps) * gamma * dgamma / torch.sqrt(var + eps)
+    assert_close((x_hat * dx).sum(dim=dims), expected, atol=1e-12, rtol=1e-9)
+    assert (expected.abs() > 1e-6).all()  # not orthogonal for ε > 0
+
+
+def test_layer_norm_affine_differs_from_group_norm_with_one_group():
+    """The module docstring: the normalizations differ in their axes, and the affine step
+    differs too (LayerNorm: one γ per element of normalized_shape; GroupNorm: one per channel)."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 3, 4, generator=gen)  # (N, C, L)
+    ln_weight = torch.randn(3, 4, generator=gen)  # one γ per (c, l)
+    gn_weight = torch.randn(3, generator=gen)  # one γ per channel
+    assert_close(group_norm(x, 1), layer_norm(x, (3, 4)))  # same normalization
+    assert_close(
+        layer_norm(x, (3, 4), ln_weight), F.layer_norm(x, (3, 4), ln_weight), **TOL[x.dtype]
+    )
+    assert_close(group_norm(x, 1, gn_weight), F.group_norm(x, 1, gn_weight), **TOL[x.dtype])
+    with pytest.raises(ValueError):
+        group_norm(x, 1, ln_weight)  # a per-element γ is not a GroupNorm weight
+
+
 # ------------------------------------------------------------------------------- folding
 
 

@@ -36,7 +36,8 @@ print("torch", torch.__version__)
 # %% [markdown]
 # ## 1. 对学习率的容忍度
 #
-# 10 层 MLP，He 初始化，在每个学习率下用普通 SGD 训练 5 个 epoch，有 BN 与无 BN 各一组；三个随机种子。
+# 10 层 MLP，He 初始化，在每个学习率下用普通 SGD 训练 5 个 epoch，有 BN 与无 BN 各一组；五个随机种子。
+# 打印的每个数都是各种子的均值，括号里是最低和最高的种子。
 # 发散的运行（损失变成 NaN）会被标出。
 
 # %%
@@ -44,8 +45,13 @@ lr_result = cached(experiments.lr_tolerance)
 print("learning rates:", lr_result["learning_rates"])
 for norm, metrics in lr_result["variants"].items():
     acc = metrics["test_acc"]
-    print(f"{norm:>5} mean test accuracy:", [m and round(m, 3) for m in acc["mean"]])
-    print(f"{norm:>5} diverged seeds:    ", acc["diverged"])
+    # mean (lowest-highest seed); None where a seed diverged
+    spread = [
+        m and f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+        for m, lo, hi in zip(acc["mean"], acc["min"], acc["max"], strict=True)
+    ]
+    print(f"{norm:>5} test accuracy:", spread)
+    print(f"{norm:>5} diverged seeds:", acc["diverged"])
 experiments.plot_lr_tolerance(lr_result, lang="zh")
 
 # %% [markdown]
@@ -60,19 +66,28 @@ print("batch sizes:", batch_result["batch_sizes"])
 print("epochs seen:", [round(e, 1) for e in batch_result["epochs"]])
 for norm, metrics in batch_result["variants"].items():
     for name in ("train_loss", "train_acc", "test_acc", "test_acc_test_stats"):
-        print(f"{norm:>5} {name:<19}", [round(m, 3) for m in metrics[name]["mean"]])
+        s = metrics[name]
+        spread = [
+            f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+            for m, lo, hi in zip(s["mean"], s["min"], s["max"], strict=True)
+        ]
+        print(f"{norm:>5} {name:<19}", spread)
 experiments.plot_small_batches(batch_result, lang="zh")
 
 # %% [markdown]
 # ## 3. 亮度、对比度和噪声
 #
-# 有 BN 与无 BN 的 MLP 在干净的 digits 上训练（三个随机种子），在扰动后的测试集副本上评估。扰动作用在
+# 有 BN 与无 BN 的 MLP 在干净的 digits 上训练（五个随机种子），在扰动后的测试集副本上评估。扰动作用在
 # [0, 1] 范围的原始像素上，在标准化之前。
 
 # %%
 contrast_result = cached(experiments.contrast_robustness)
 labels = [experiments.perturbation_label(*p, lang="zh") for p in contrast_result["perturbations"]]
 for norm, metrics in contrast_result["variants"].items():
-    means = dict(zip(labels, metrics["test_acc"]["mean"], strict=True))
-    print(f"{norm:>5}", {k: round(v, 3) for k, v in means.items()})
+    s = metrics["test_acc"]
+    spread = [
+        f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+        for m, lo, hi in zip(s["mean"], s["min"], s["max"], strict=True)
+    ]
+    print(f"{norm:>5}", dict(zip(labels, spread, strict=True)))
 experiments.plot_contrast_robustness(contrast_result, lang="zh")

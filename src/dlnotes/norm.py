@@ -15,8 +15,10 @@ What is in this module, top to bottom:
 * `_BatchNorm`, `BatchNorm1d`, `BatchNorm2d`, `BatchNorm3d` --
   modules with torch's constructor, parameter/buffer names and `state_dict` keys, so
   `ours.load_state_dict(torch_bn.state_dict())` works both ways.
-* `layer_norm`, `group_norm`, `instance_norm` -- the sibling normalizations
-  that differ only in *which* axes the statistics are taken over.
+* `layer_norm`, `group_norm`, `instance_norm` -- the sibling normalizations. Their
+  normalization differs in *which* axes the statistics are taken over; their affine step
+  differs too: `group_norm` and `instance_norm` learn one $\gamma, \beta$ per channel,
+  `layer_norm` one per element of `normalized_shape`.
 * `batch_norm_backward` -- the closed-form training-mode gradient (the classic interview
   derivation), checked against autograd.
 * `fold_batch_norm` -- folds an eval-mode BN into the preceding conv/linear layer.
@@ -623,7 +625,11 @@ def batch_norm_backward(
     $$
 
     The last two terms are the paths through $\mu_B$ and $\sigma_B^2$: the
-    gradient w.r.t. the input has zero mean and is orthogonal to $\hat{x}$.
+    gradient w.r.t. the input has zero mean (exactly) and is orthogonal to $\hat{x}$ only up
+    to $\epsilon$: since $\sum_i \hat{x}_i^2 = m \sigma_B^2 / (\sigma_B^2 + \epsilon)$,
+    $\sum_i \hat{x}_i \, \partial L / \partial x_i$ keeps the fraction
+    $\epsilon / (\sigma_B^2 + \epsilon)$ of
+    $\gamma \sum_i g_i \hat{x}_i / \sqrt{\sigma_B^2 + \epsilon}$, zero only when $\epsilon = 0$.
 
     Args:
         grad_output: `(N, C, *)` upstream gradient, same shape as `input`.
