@@ -30,6 +30,8 @@ from mkdocs.structure.pages import Page
 GLOSSARY = ROOT / "docs" / "glossary.yml"
 MARKER = "<!-- glossary-table -->"
 SEE_ALSO = {"en": "See also: ", "zh": "相关："}
+# Before an entry's keywords in the table: near-terms that are not synonyms.
+ALSO_SEARCHED = {"en": "Also searched (not synonyms):", "zh": "也可搜（非同义词）："}
 
 
 def load_glossary() -> list[dict[str, Any]]:
@@ -47,9 +49,19 @@ def _parse_glossary(mtime_ns: int) -> list[dict[str, Any]]:
 CJK_WORD = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
+def search_words(entry: dict[str, Any], lang: str) -> list[str]:
+    """What a reader may search for to find ``entry`` in ``lang``: its head term, its
+    synonyms, then its keywords (near-terms that are not synonyms).
+
+    >>> search_words({"en": "pooling", "en_keywords": ["downsampling"], "zh": "池化"}, "en")
+    ['pooling', 'downsampling']
+    """
+    return [entry[lang], *entry.get(f"{lang}_synonyms", []), *entry.get(f"{lang}_keywords", [])]
+
+
 def chinese_terms(entries: list[dict[str, Any]]) -> list[str]:
-    """Every Chinese head term and synonym, in glossary order, without duplicates."""
-    return list(dict.fromkeys(w for e in entries for w in [e["zh"], *e.get("zh_synonyms", [])]))
+    """Every Chinese head term, synonym and keyword, in glossary order, without duplicates."""
+    return list(dict.fromkeys(w for e in entries for w in search_words(e, "zh")))
 
 
 def jieba_words(entries: list[dict[str, Any]]) -> list[str]:
@@ -68,25 +80,32 @@ def glossary_table(
 ) -> str:
     """The glossary as a Markdown table in one language.
 
-    The "See" column names each entry's page by its nav title (``titles``, from ``nav`` and
+    The third column lists the synonyms, then, after a line break and a label, the keywords:
+    near-terms that search also finds but that name a different thing. The "See" column names
+    each entry's page by its nav title (``titles``, from ``nav`` and
     the i18n ``nav_translations``: ``_shared.nav_titles``), so a title is written once.
     """
     titles = titles if titles is not None else nav_titles()
     by_id = {e["id"]: e for e in entries}
     if lang == "zh":
-        head = "| 中文 | English | 同义词 / 也搜 | 详见 |\n|---|---|---|---|"
+        head = "| 中文 | English | 同义词 | 详见 |\n|---|---|---|---|"
     else:
-        head = "| English | 中文 | Also searched as | See |\n|---|---|---|---|"
+        head = "| English | 中文 | Synonyms | See |\n|---|---|---|---|"
     rows = []
     for e in entries:
-        synonyms = [*e.get("zh_synonyms", []), *e.get("en_synonyms", [])]
+        synonyms = "、".join([*e.get("zh_synonyms", []), *e.get("en_synonyms", [])])
+        keywords = [*e.get("zh_keywords", []), *e.get("en_keywords", [])]
+        if keywords:
+            synonyms += (
+                ("<br>" if synonyms else "") + f"*{ALSO_SEARCHED[lang]}* " + "、".join(keywords)
+            )
         link = f"[{titles[e['page']][lang]}]({e['page']})" if e.get("page") else ""
         if e.get("related"):
             related = [f"[{by_id[r][lang]}](#{r})" for r in e["related"]]
             link += f"<br>{SEE_ALSO[lang]}" + ("、" if lang == "zh" else ", ").join(related)
         first, second = (e["zh"], e["en"]) if lang == "zh" else (e["en"], e["zh"])
         anchor = f'<span id="{e["id"]}"></span>'
-        rows.append(f"| {anchor}**{first}** | {second} | {'、'.join(synonyms)} | {link} |")
+        rows.append(f"| {anchor}**{first}** | {second} | {synonyms} | {link} |")
     return "\n".join([head, *rows])
 
 

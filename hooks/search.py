@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from _shared import languages, plain_jieba, site_config
-from glossary import chinese_terms, load_glossary
+from glossary import chinese_terms, load_glossary, search_words
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
@@ -215,7 +215,8 @@ def glossary_terms(lang: str) -> list[str]:
 
 
 def english_terms(lang: str) -> list[str]:
-    """The glossary's multi-word English terms and synonyms, lower-cased (``lang`` en), or nothing.
+    """The glossary's multi-word English terms, synonyms and keywords, lower-cased (``lang``
+    en), or nothing.
 
     An entry that contains one gets it in ``keys`` as well: a query such as "covariate shift"
     then ranks the entries that use the phrase above those that only repeat one of its words
@@ -223,7 +224,7 @@ def english_terms(lang: str) -> list[str]:
     """
     if lang != "en":
         return []
-    words = (w for e in load_glossary() for w in [e["en"], *e.get("en_synonyms", [])])
+    words = (w for e in load_glossary() for w in search_words(e, "en"))
     return list(dict.fromkeys(w.lower() for w in words if " " in w.strip()))
 
 

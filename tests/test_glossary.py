@@ -12,7 +12,8 @@ glossary = load_hook("glossary")
 ENTRIES = glossary.load_glossary()
 
 
-KEYS = {"id", "en", "zh", "en_synonyms", "zh_synonyms", "related", "page"}
+KEYS = {"id", "en", "zh", "en_synonyms", "zh_synonyms", "en_keywords", "zh_keywords", "related"}
+KEYS |= {"page"}
 BY_ID = {e["id"]: e for e in ENTRIES}
 
 
@@ -39,6 +40,40 @@ def test_each_word_names_one_concept() -> None:
         for word in dict.fromkeys(w.lower() for w in words):
             assert word not in seen, f"{word!r} is under both {seen[word]} and {e['id']}"
             seen[word] = e["id"]
+    # A keyword (a near-term, not a synonym) is never a head term or synonym of any entry: a
+    # word that names a concept of its own is an entry, linked by ``related``.
+    for e in ENTRIES:
+        for word in [*e.get("en_keywords", []), *e.get("zh_keywords", [])]:
+            assert word.lower() not in seen, f"{e['id']}: keyword {word!r} is {seen[word.lower()]}"
+
+
+def test_the_pairs_the_review_found_are_not_synonyms() -> None:
+    """Issue 20: near-terms listed as synonyms. Each stays searchable, as a keyword."""
+    near_terms = {
+        "convolution": ["cross-correlation", "互相关"],
+        "pooling": ["downsampling", "subsampling", "下采样", "降采样"],
+        "normalization": ["standardization", "标准化"],
+        "running-statistics": ["running mean", "running variance", "moving average"],
+        "residual-block": ["basic block", "基本块", "残差"],
+        "adaptive-optimizer": ["Adagrad", "RMSprop", "Adam", "AdamW"],
+        "early-stopping": ["patience"],
+        "weight-decay": ["decoupled weight decay", "解耦的权重衰减"],
+        "learning-rate-schedule": ["learning-rate decay", "学习率衰减"],
+    }
+    for entry_id, words in near_terms.items():
+        e = BY_ID[entry_id]
+        assert not set(words) & {*e.get("en_synonyms", []), *e.get("zh_synonyms", [])}, entry_id
+        assert set(words) <= {*e.get("en_keywords", []), *e.get("zh_keywords", [])}, entry_id
+    # zero-γ: 零初始化 alone means all-zero weights in Chinese interviews
+    assert BY_ID["zero-gamma-init"]["zh"] == "γ 置零初始化"
+    # a schedule is the head (warmup is a schedule, not a decay)
+    assert BY_ID["learning-rate-schedule"]["zh"] == "学习率调度"
+    # stride is 步幅 everywhere; 步长 is the step size, never stride
+    assert BY_ID["stride"]["zh"] == "步幅" and "步长" not in glossary.chinese_terms(
+        [BY_ID["stride"]]
+    )
+    # the calques of running mean/variance are gone
+    assert not {"运行均值", "运行方差"} & set(glossary.chinese_terms(ENTRIES))
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["id"])
@@ -47,8 +82,8 @@ def test_every_term_and_synonym_is_on_its_page(entry: dict) -> None:
     page = entry["page"].removesuffix(".md")
     zh = (ROOT / "docs" / f"{page}.zh.md").read_text(encoding="utf-8")
     en = (ROOT / "docs" / f"{page}.en.md").read_text(encoding="utf-8").lower()
-    missing = [w for w in [entry["zh"], *entry.get("zh_synonyms", [])] if w not in zh]
-    missing += [w for w in [entry["en"], *entry.get("en_synonyms", [])] if w.lower() not in en]
+    missing = [w for w in glossary.search_words(entry, "zh") if w not in zh]
+    missing += [w for w in glossary.search_words(entry, "en") if w.lower() not in en]
     assert not missing, f"docs/{page}.{{en,zh}}.md never mention {missing}"
 
 
@@ -100,7 +135,7 @@ def segment_query(query: str, vocabulary: set[str]) -> list[str]:
 @pytest.mark.parametrize("word", glossary.chinese_terms(ENTRIES))
 def test_every_chinese_term_is_findable(word: str, zh_index: dict[str, set[str]]) -> None:
     """Every part of the query, as the browser segments it, is a token of the term's page."""
-    entry = next(e for e in ENTRIES if word in [e["zh"], *e.get("zh_synonyms", [])])
+    entry = next(e for e in ENTRIES if word in glossary.search_words(e, "zh"))
     page = entry["page"].removesuffix(".md")
     vocabulary = set().union(*zh_index.values())
     parts = [p for w in SEPARATOR.split(word.lower()) if w for p in segment_query(w, vocabulary)]
@@ -124,4 +159,9 @@ def test_table_lists_every_entry_in_both_languages() -> None:
         assert table.count("\n") == len(ENTRIES) + 1
         for e in ENTRIES:
             assert f'id="{e["id"]}"' in table
+        # keywords are shown apart from the synonyms, after their label
+        row = next(r for r in table.splitlines() if 'id="pooling"' in r)
+        synonyms_cell = row.split(" | ")[2]
+        before, label, after = synonyms_cell.partition(glossary.ALSO_SEARCHED[lang])
+        assert label and "downsampling" in after and "downsampling" not in before
     assert glossary.glossary_table(ENTRIES, "zh").splitlines()[0].startswith("| 中文")

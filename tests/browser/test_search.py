@@ -20,12 +20,13 @@ glossary = load_hook("glossary")
 
 def searches() -> list[tuple[str, str, str]]:
     """(language, what a reader types, the page that must be among the results), from the
-    glossary: each term in both languages and each Chinese synonym (the ones jieba segments)."""
+    glossary: each term in both languages and each Chinese synonym and keyword (the ones jieba
+    segments)."""
     cases = []
     for entry in glossary.load_glossary():
         page = entry["page"].removesuffix(".md")
         cases += [("en", entry["en"], page), ("zh", entry["zh"], page)]
-        cases += [("zh", synonym, page) for synonym in entry.get("zh_synonyms", [])]
+        cases += [("zh", word, page) for word in glossary.search_words(entry, "zh")[1:]]
     return list(dict.fromkeys(cases))
 
 
