@@ -143,7 +143,7 @@ def test_forget_bias_two_keeps_the_gradient_over_a_hundred_steps() -> None:
     assert all(0.93 < q < 0.99 for q in per_step("lstm-bf2"))  # 0.948 .. 0.968
     assert at(r, "gru-bz2", 100, stat="min") > 1e-5  # 2.9e-5
     assert at(r, "gru-bz2", 100) < 1e-4  # 5.4e-5
-    assert all(0.88 < q < 0.94 for q in per_step("gru-bz2"))  # 0.903 .. 0.914
+    assert all(0.88 < q < 0.93 for q in per_step("gru-bz2"))  # 0.903 .. 0.914
     assert at(r, "gru-bz2", 100, stat="min") > 1e10 * at(r, "gru", 100)
 
 
@@ -155,17 +155,19 @@ def test_forget_bias_one_helps_by_orders_of_magnitude_but_still_vanishes() -> No
         assert at(r, variant, 100, stat="min") > 1e-10  # bf1 1.3e-9, orth 1.0e-9
         assert at(r, variant, 100) < 1e-6  # bf1 3.6e-7, orth 5.8e-8
         assert all(0.78 < q < 0.9 for q in per_step(variant))  # 0.801 .. 0.881
+    bf1 = per_step("lstm-bf1")
+    assert abs(sum(bf1) / len(bf1) - 0.84) < 0.02  # "about 0.84 per step": 0.838
     assert at(r, "lstm-bf1", 100, stat="min") > 1e6 * at(r, "lstm", 100)  # 1.3e-9 vs 7.9e-19
     assert at(r, "lstm-bf2", 100, stat="min") > 100 * at(r, "lstm-bf1", 100)
 
 
 def test_orthogonal_init_alone_lifts_the_rnn_to_the_forget_bias_one_lstm() -> None:
-    """Page: torch's default W_hh has a spectral radius of about 0.6 (0.5 to 0.7 over the seeds);
+    """Page: torch's default W_hh has a spectral radius of about 0.6 (0.59 to 0.63 over the seeds);
     the RNN's vanishing at default init is an init-scale effect; with an orthogonal
     W_hh it reaches as far as the LSTM with forget bias 1 (within a factor of 100)."""
     r = reach()
     radii = r["spectral_radius"]
-    assert len(radii) == len(r["seeds"]) and all(0.5 < rho < 0.7 for rho in radii)  # .59-.63
+    assert len(radii) == len(r["seeds"]) and all(0.57 < rho < 0.65 for rho in radii)  # .588-.633
     assert at(r, "rnn-orth", 100, stat="min") > 1e10 * at(r, "rnn", 100)  # 1e-9 vs 4e-25
     for length in (50, 100):
         ratio = at(r, "rnn-orth", length, stat="mean") / at(r, "lstm-bf1", length, stat="mean")
