@@ -21,6 +21,7 @@ import experiment_results
 from matplotlib.figure import Figure
 
 from dlnotes.experiments import resnet as rx
+from dlnotes.experiments.data import batches, load_digits_split
 from dlnotes.resnet import BasicBlock
 
 
@@ -72,64 +73,133 @@ def test_mlp_block_is_the_basic_block_with_linear_layers() -> None:
 # ------------------------------------------------------------------ figure resnet-degradation
 
 
-def test_no_run_diverged_so_every_loss_is_a_real_plateau_value() -> None:
+def test_stacked_nets_train_exactly_like_separate_nets_with_torch_sgd() -> None:
+    """One StackedMLPNets step = torch.optim.SGD(momentum) on each mlp_net, same batches."""
+    x, y, _, _ = load_digits_split()
+    x, y = x[:256], y[:256]
+    lrs, steps, warmup, milestones = [0.1, 0.3], 6, 2, (0.5,)
+    nets = []
+    for residual in (False, True):
+        torch.manual_seed(3)
+        nets.append(rx.mlp_net(6, residual=residual))
+    stacked = rx.StackedMLPNets(nets, [False, True])
+    g = torch.Generator().manual_seed(5)
+    log = rx.train_stacked(
+        stacked,
+        x,
+        y,
+        [g, g],
+        lrs,
+        steps=steps,
+        batch_size=64,
+        warmup=warmup,
+        milestones=milestones,
+        window=1,
+        record_every=1,
+    )
+    for m, (net, lr) in enumerate(zip(nets, lrs, strict=True)):
+        opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda t: rx.lr_factor(t, steps, warmup, milestones)
+        )
+        gen = torch.Generator().manual_seed(5)
+        losses = []
+        while len(losses) < steps:
+            for xb, yb in batches(x, y, 64, gen):
+                loss = torch.nn.functional.cross_entropy(net(xb), yb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                losses.append(loss.item())
+                if len(losses) == steps:
+                    break
+        curve = log["curve"][m]
+        assert curve == pytest.approx(losses, rel=1e-4, abs=1e-5), m
+        assert log["loss"][m] == pytest.approx(losses[-1], rel=1e-4)
+    # a diverged model is reported as such and leaves the other one untouched
+    with torch.no_grad():
+        stacked.stem[0].fill_(float("nan"))
+    again = rx.train_stacked(
+        stacked,
+        x,
+        y,
+        [g, g],
+        lrs,
+        steps=2,
+        batch_size=64,
+        warmup=1,
+        milestones=(),
+        record_every=1,
+    )
+    assert again["loss"][0] is None and again["curve"][0] == [None, None]
+    assert again["loss"][1] is not None and math.isfinite(again["loss"][1])
+
+
+def test_no_run_diverged_so_every_loss_is_a_real_end_of_training_value() -> None:
     r = degradation()
     for variant in rx.VARIANTS:
         assert r["variants"][variant]["diverged"] == [0] * len(r["depths"])
-    assert r["lrs"] == [0.03, 0.1, 0.3] and len(r["seeds"]) >= 3
+    assert r["depths"] == [4, 18, 34] and r["lrs"] == [0.03, 0.1, 0.3]
+    assert len(r["seeds"]) >= 5 and r["steps"] == 300
+    assert 0 < r["warmup"] < r["steps"] // 10 and r["milestones"] == [0.5, 0.75]
 
 
 def test_at_the_shallowest_depth_plain_and_residual_train_alike() -> None:
     plain, res = best("plain")["loss"]["mean"][0], best("residual")["loss"]["mean"][0]
-    assert abs(plain - res) < 0.03  # 0.051 vs 0.044
-    assert max(plain, res) < 0.1
+    assert abs(plain - res) < 0.01  # 0.010 vs 0.008
+    assert max(best("plain")["loss"]["max"][0], best("residual")["loss"]["max"][0]) < 0.03
 
 
-def test_deeper_plain_nets_reach_a_higher_training_loss() -> None:
-    """The degradation problem: training loss, at the best learning rate of each depth."""
-    means = best("plain")["loss"]["mean"]  # 0.051, 0.283, 1.297
-    assert all(b > 2 * a for a, b in itertools.pairwise(means))
-    assert 0.2 < means[1] < 0.4 and 1.0 < means[2] < 1.6  # "0.28 at 10 layers and 1.30 at 18"
-    errors = best("plain")["error"]["mean"]  # 1.6%, 9.3%, 45%
-    assert errors[0] < 0.05 and 0.06 < errors[1] < 0.13 and 0.35 < errors[2] < 0.55
-
-
-def test_the_deepest_plain_net_trains_but_stays_far_above_the_residual_one() -> None:
-    r = degradation()
+def test_deeper_plain_nets_end_with_a_higher_training_loss_on_every_seed() -> None:
+    """The page's numbers: best-LR training loss (mean, range) and error at 18 and 34 layers."""
     plain, res = best("plain"), best("residual")
-    # it learns something: below the chance loss ln 10 = 2.30 and its error below 90 %
-    assert plain["loss"]["max"][-1] < 0.7 * r["chance"]  # 1.33
-    assert plain["error"]["max"][-1] < 0.7
-    # and every seed stays above every residual seed, by a wide margin
-    assert plain["loss"]["min"][-1] > 4 * res["loss"]["max"][-1]  # 1.25 vs 0.22
-    # the home page: "a plain net's training loss is 7× its residual twin's"
-    assert 6 < plain["loss"]["mean"][-1] / res["loss"]["mean"][-1] < 9  # 1.30 / 0.175 = 7.4
-    assert res["loss"]["mean"][1] < 0.11 and res["loss"]["mean"][2] < 0.25  # 0.076, 0.175
-    assert res["error"]["mean"][1] < 0.05 and res["error"]["mean"][2] < 0.09  # 2.8 %, 5.8 %
+    means = plain["loss"]["mean"]  # 0.010, 0.62, 1.80
+    assert all(b > 10 * a for a, b in itertools.pairwise(means[:2])) and means[2] > 2 * means[1]
+    assert 0.5 < means[1] < 0.75 and 1.6 < means[2] < 2.0  # "0.62 at 18 layers, 1.80 at 34"
+    assert plain["loss"]["min"][1] > 0.4 and plain["loss"]["max"][1] < 0.85  # 0.46..0.77
+    assert plain["loss"]["min"][2] > 1.6 and plain["loss"]["max"][2] < 2.05  # 1.73..1.94
+    errors = plain["error"]["mean"]  # 0.2 %, 20 %, 68 %
+    assert errors[0] < 0.01 and 0.15 < errors[1] < 0.25 and 0.6 < errors[2] < 0.75
+    r_means = res["loss"]["mean"]  # 0.008, 0.040, 0.19
+    assert r_means[1] < 0.06 and 0.12 < r_means[2] < 0.26
+    assert res["loss"]["min"][2] > 0.1 and res["loss"]["max"][2] < 0.4  # 0.12..0.32
+    r_errors = res["error"]["mean"]  # 0.2 %, 1.3 %, 5.9 %
+    assert r_errors[1] < 0.02 and 0.04 < r_errors[2] < 0.08
+    for depth in (1, 2):  # every plain seed above every residual seed
+        assert plain["loss"]["min"][depth] > 4 * res["loss"]["max"][depth]
 
 
-def test_residual_nets_degrade_much_less_with_depth() -> None:
-    plain, res = best("plain")["loss"]["mean"], best("residual")["loss"]["mean"]
-    for depth in range(1, len(plain)):
-        assert res[depth] < plain[depth] / 2  # 0.076 vs 0.283, 0.175 vs 1.297
-        assert best("plain")["loss"]["min"][depth] > best("residual")["loss"]["max"][depth]
-    assert res[-1] < 0.3
-
-
-def test_the_gap_is_not_a_tuning_accident_every_learning_rate_agrees() -> None:
-    """At the deepest depth the plain net loses at every learning rate of the grid."""
+def test_the_deepest_plain_net_learns_but_stays_far_above_the_residual_one() -> None:
     r = degradation()
-    n = len(r["lrs"])
-    plain = r["variants"]["plain"]["by_lr"]["loss"]["mean"][-n:]  # 1.37, 1.30, 1.46
-    res = r["variants"]["residual"]["by_lr"]["loss"]["mean"][-n:]  # 0.18, 0.175, 0.29
-    assert min(plain) > 3 * max(res)
+    plain = best("plain")
+    # below the chance loss ln 10 = 2.30 on every seed, and its error below 90 %
+    assert plain["loss"]["max"][-1] < 0.9 * r["chance"]  # 1.94
+    assert plain["error"]["max"][-1] < 0.8  # 77 %
 
 
-def test_the_deep_plain_curve_is_still_falling_at_the_end_of_the_budget() -> None:
-    """The page says so: at a fixed budget, slower and worse cannot be told apart."""
-    curve = best("plain")["curve"][-1]  # ..., 1.45, 1.39, 1.30
-    assert curve[-1] < curve[-3] - 0.05
-    assert curve[-1] > 1.0
+def test_the_gap_holds_at_every_learning_rate_of_the_grid() -> None:
+    """At 18 and 34 layers every plain run, at any learning rate, ends above every residual run."""
+    r = degradation()
+    for depth in (1, 2):
+        plain = r["variants"]["plain"]["by_lr"]["loss"][depth]
+        res = r["variants"]["residual"]["by_lr"]["loss"][depth]
+        assert min(plain["min"]) > max(res["max"])  # 18: 0.46 > 0.08; 34: 1.67 > 1.34
+    plain34 = r["variants"]["plain"]["by_lr"]["loss"][2]
+    assert min(plain34["min"]) > 1.6  # "above 1.6 at every learning rate"
+    res34 = r["variants"]["residual"]["by_lr"]["loss"][2]
+    assert max(res34["max"]) > 1.0  # the residual net's own instability at lr 0.1 / 0.3: 1.34
+    assert min(res34["mean"]) < 0.25 < max(res34["mean"])  # 0.19 at lr 0.03, 0.64 at 0.3
+
+
+def test_the_schedule_ends_settled_but_the_18_layer_plain_net_was_still_falling() -> None:
+    """Phase means of the best-LR curve: before the first decay, between, after the last."""
+    p18, p34 = best("plain")["phases"][1], best("plain")["phases"][2]
+    # 18 layers: 1.51, 0.67, 0.62: it was falling fast when the learning rate was cut
+    assert p18[0] > 2 * p18[1] and 1.3 < p18[0] < 1.7 and 0.55 < p18[1] < 0.8
+    assert abs(p18[2] - p18[1]) < 0.1
+    # 34 layers: 2.07, 1.83, 1.81: it moved little after the first decay
+    assert 1.9 < p34[0] < 2.2 and 1.7 < p34[1] < 1.95 and abs(p34[2] - p34[1]) < 0.05
 
 
 # ------------------------------------------------------------------- figure resnet-gradients
@@ -163,15 +233,28 @@ def test_plain_without_bn_vanishes_everywhere() -> None:
     first = [layers("plain_nobn", i)[0] for i in range(3)]  # 0.018, 1.4e-3, 1.9e-6
     assert all(b < a / 5 for a, b in itertools.pairwise(first))
     assert 0.01 < first[0] < 0.03
-    assert max(layers("plain_nobn", -1)) < 1e-4
+    # "about 1e-6 at 56 layers": every layer's mean between 0.5 and 5 × 1e-6 (0.8..2.3e-6),
+    # every seed between 1e-8 and 1e-5 (6.5e-8..6.7e-6)
+    assert min(layers("plain_nobn", -1)) > 5e-7 and max(layers("plain_nobn", -1)) < 5e-6
+    v = gradients()["variants"]["plain_nobn"]
+    assert min(v["min"][-1]) > 1e-8 and max(v["max"][-1]) < 1e-5
     assert ratio("plain_nobn")["max"][-1] < 10  # the whole net shrinks: the ratio stays ≈ 1
 
 
-def test_residual_with_bn_stays_bounded() -> None:
-    assert max(ratio("residual_bn")["max"]) < 30  # 1.6, 3.6, 9.1 (max 12.3)
-    means = ratio("residual_bn")["mean"]
+def test_residual_with_bn_grows_about_linearly_not_exponentially() -> None:
+    """The ratio grows with depth, but slowly: below 0.3 × depth on every seed."""
+    r = gradients()
+    means = ratio("residual_bn")["mean"]  # 1.6, 3.6, 9.1
     assert 1 < means[0] < 2.5 and 2 < means[1] < 6 and 6 < means[2] < 13
-    assert ratio("residual_bn")["mean"][-1] < ratio("plain_bn")["mean"][-1] / 50
+    assert all(b > a for a, b in itertools.pairwise(means))  # it does grow
+    for depth, top in zip(r["depths"], ratio("residual_bn")["max"], strict=True):
+        assert top < 0.3 * depth  # per seed at most 2.1, 4.4, 12.3: 0.26, 0.22, 0.22 × depth
+    # from 20 to 56 layers (2.8× deeper): residual ×2.5, plain with BN ×220
+    assert means[2] / means[1] < 1.2 * 56 / 20
+    plain = ratio("plain_bn")["mean"]
+    assert plain[2] / plain[1] > 50
+    assert ratio("plain_bn")["min"][-1] > 0.3 * 56 * 10  # every plain seed far above that line
+    assert means[-1] < plain[-1] / 50
     norms = layers("residual_bn", -1)
     assert min(norms) > 0.3 and max(norms) < 8  # "between 0.5 and 5": 0.50..5.1
 
@@ -191,10 +274,19 @@ def test_zero_gamma_block_is_the_identity_only_for_non_negative_input() -> None:
     gaps = zero_gamma()["gaps"]
     assert gaps["basic_nonnegative"] == 0.0
     assert gaps["basic_signed_vs_relu"] == 0.0  # it is ReLU(x) exactly
-    assert gaps["basic_signed"] > 1.0  # 4.1: negative inputs are cut
-    assert gaps["projection_nonnegative"] > 1.0  # 4.1: W_s x is not x
+    assert 3.6 < gaps["basic_signed"] < 4.6  # "4.1": negative inputs are cut
+    assert 3.6 < gaps["projection_nonnegative"] < 4.6  # "4.1": W_s x is not x
     assert gaps["preact_signed"] == 0.0  # no ReLU after the addition
     assert gaps["default_nonnegative"] > 1.0
+
+
+def test_with_default_gamma_the_initial_logits_are_large() -> None:
+    """18-layer residual twin at init: logit std 3.4..4.0 with γ = 1, 1.01..1.08 with zero-γ."""
+    std = zero_gamma()["logit_std"]
+    assert len(std["default"]) == len(std["zero"]) == len(zero_gamma()["seeds"])
+    assert min(std["default"]) > 3.0 and max(std["default"]) < 4.3
+    assert min(std["zero"]) > 0.9 and max(std["zero"]) < 1.2
+    assert min(std["default"]) > 2.5 * max(std["zero"])
 
 
 def test_zero_gamma_starts_lower_and_stays_ahead_in_the_first_steps() -> None:
@@ -203,7 +295,7 @@ def test_zero_gamma_starts_lower_and_stays_ahead_in_the_first_steps() -> None:
     for i in range(len(r["lrs"])):
         zero, default = r["variants"]["zero"][i], r["variants"]["default"][i]
         assert zero["diverged"] == default["diverged"] == [0] * len(zero["mean"])
-        # the first 5 steps: default 3.5 / 3.8, far above chance; zero-γ 2.2 / 2.0, near it
+        # mean loss of the first 5 steps: default 3.5 / 3.8, far above chance; zero-γ 2.2 / 2.0
         assert default["min"][0] > 1.3 * math.log(10)
         assert zero["max"][0] < 1.1 * math.log(10)
         assert 3.2 < default["mean"][0] < 4.1 and 1.8 < zero["mean"][0] < 2.4  # 3.5/3.8, 2.2/2.0

@@ -2,21 +2,24 @@
 
 Everything runs on the CPU with fixed seeds and one thread, on scikit-learn's 8×8 digits.
 
-* `degradation()` (figure ``resnet-degradation``): plain and residual twins at increasing
-  depth, trained for the same number of steps; the **training** loss at the end, for the best
-  learning rate of a small grid per variant and depth (runs that diverged are counted, never
-  averaged), and the learning curves at those learning rates. The twins are `mlp_net`s, BN
-  MLPs with the structure of `dlnotes.resnet.BasicBlock` (Linear in place of the 3×3 conv): a
-  conv net of the same depth costs about five times more per step on this CPU, and the whole
-  page's experiments have 30 s of one core.
+* `degradation()` (figure ``resnet-degradation``): plain and residual twins at depths 4, 18 and
+  34, each trained with a full schedule (linear warmup, then the learning rate ÷10 at half and
+  three quarters of the steps, the shape of He et al.'s CIFAR-10 schedule); the **training**
+  loss at the end, for the best learning rate of a small grid per variant and depth (runs that
+  diverged are counted, never averaged), and the learning curves at those learning rates. The
+  twins are `mlp_net`s, BN MLPs with the structure of `dlnotes.resnet.BasicBlock` (Linear in
+  place of the 3×3 conv): a conv net of the same depth costs about five times more per step on
+  this CPU, and the whole page's experiments have 30 s of one core. All the runs of one depth
+  (2 variants × 3 learning rates × 5 seeds) train at once as one `StackedMLPNets`, which gives
+  each model exactly its own training, at a fraction of the cost of thirty separate loops.
 * `gradients_at_init()` (figure ``resnet-gradients``): the norm of every layer's *weight*
   gradient (`dlnotes.resnet.gradient_norms`) of `dlnotes.resnet.plain_net` and
   `dlnotes.resnet.residual_net`, with and without BN, at initialization, for one fixed batch
   of 64 digits per seed.
 * `zero_gamma()` (figure ``resnet-zero-gamma``): with the last γ of every block at 0
   (`zero_init_residual=True`), how far a block is from the identity for inputs of either sign
-  and with a projection shortcut, and the first training steps of the deepest residual twin
-  with and without it.
+  and with a projection shortcut, the spread of the initial logits, and the first training
+  steps of the 18-layer residual twin with and without it.
 
 Each ``plot_*`` function takes a result and a language (``"en"`` or ``"zh"``); the words on
 the figures are in ``LABELS``.
@@ -26,12 +29,15 @@ from __future__ import annotations
 
 __doc_zh__ = """
 ResNet 一页的实验（CPU、固定随机种子、单线程，数据是 8×8 手写数字）：
-退化问题（普通网络与残差网络只差捷径连接，在相同步数下比较不同深度的**训练**损失，每个深度各自
-搜索学习率，发散的运行单独计数）；初始化时各层权重梯度的范数（普通 / 残差 × 有无 BN）；
+退化问题（普通网络与残差网络只差捷径连接，深度 4、18、34，用完整的学习率计划训练：先预热，
+再在一半和四分之三处把学习率除以 10；比较训练结束时的**训练**损失，每个深度各自搜索学习率，
+发散的运行单独计数）；初始化时各层权重梯度的范数（普通 / 残差 × 有无 BN）；
 以及把每个残差块最后一个 BN 的 γ 置零后，残差块是否等于恒等映射、对训练前期有什么影响。
 """
 
+import itertools
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -58,7 +64,8 @@ LABELS: dict[str, dict[str, str]] = {
         "residual_bn": "residual + BN",
         "residual_nobn": "residual, no BN",
         "depth": "depth (weighted layers)",
-        "train_loss": "training loss\n(best LR, end of budget)",
+        "train_loss": "training loss\n(best LR, end of training)",
+        "decay": "LR ÷10",
         "step": "training step",
         "depth_n": "depth {depth}",
         "lr": "learning rate {lr:g}, {depth} layers",
@@ -79,7 +86,8 @@ LABELS: dict[str, dict[str, str]] = {
         "residual_bn": "残差网络 + BN",
         "residual_nobn": "残差网络，无 BN",
         "depth": "深度（带权重的层数）",
-        "train_loss": "训练损失\n（最佳学习率，预算用完时）",
+        "train_loss": "训练损失\n（最佳学习率，训练结束时）",
+        "decay": "学习率 ÷10",
         "step": "训练步数",
         "depth_n": "{depth} 层",
         "lr": "学习率 {lr:g}，{depth} 层",
@@ -187,75 +195,264 @@ def _sgd(lr: float) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
+class StackedMLPNets(nn.Module):
+    """Many `mlp_net`s, plain or residual, evaluated as one batched computation.
+
+    Model ``m`` starts from exactly the weights of ``nets[m]`` and computes the same function in
+    train mode; ``residual[m]`` switches its shortcuts on or off. Every operation is batched over
+    the models (one ``einsum`` per layer; one BN over ``models × width`` features, which keeps
+    each model's statistics apart), so one forward pass runs them all. The models share no
+    parameter, so the gradient of the summed loss is each model's own gradient.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.experiments.resnet import StackedMLPNets, mlp_net
+        >>> _ = torch.manual_seed(0)
+        >>> nets = [mlp_net(6, residual=r) for r in (False, True)]
+        >>> stacked = StackedMLPNets(nets, residual=[False, True])
+        >>> x = torch.randn(32, 2, 64)  # (batch, models, features)
+        >>> y = stacked(x)
+        >>> torch.allclose(y[:, 1], nets[1](x[:, 1]), atol=1e-5), tuple(y.shape)
+        (True, (32, 2, 10))
+    """
+
+    def __init__(self, nets: list[nn.Sequential], residual: list[bool]) -> None:
+        super().__init__()
+        if len(nets) != len(residual) or not nets:
+            raise ValueError(
+                f"residual must give one flag per net, got {len(residual)} for {len(nets)} nets"
+            )
+
+        def stack(get: Callable[[nn.Sequential], Tensor]) -> nn.Parameter:
+            return nn.Parameter(torch.stack([get(net).detach().clone() for net in nets]))
+
+        def per_block(get: Callable[[MLPBlock], Tensor]) -> nn.ParameterList:
+            blocks = range(3, len(nets[0]) - 1)  # stem Linear, BN, ReLU, blocks..., classifier
+            return nn.ParameterList(stack(lambda n, i=i: get(n[i])) for i in blocks)
+
+        # weights as (models, in, out), for h @ W; BN's γ, β as (models, width)
+        self.stem = stack(lambda n: n[0].weight.T)
+        self.stem_gamma, self.stem_beta = stack(lambda n: n[1].weight), stack(lambda n: n[1].bias)
+        self.fc1 = per_block(lambda b: b.fc1.weight.T)
+        self.gamma1, self.beta1 = per_block(lambda b: b.bn1.weight), per_block(lambda b: b.bn1.bias)
+        self.fc2 = per_block(lambda b: b.fc2.weight.T)
+        self.gamma2, self.beta2 = per_block(lambda b: b.bn2.weight), per_block(lambda b: b.bn2.bias)
+        self.fc, self.fc_bias = stack(lambda n: n[-1].weight.T), stack(lambda n: n[-1].bias)
+        # the shortcut switch s: 1 for a residual model, 0 for a plain one  (models, 1)
+        self.register_buffer("shortcut", torch.tensor(residual, dtype=torch.float32)[:, None])
+
+    @staticmethod
+    def _linear(h: Tensor, weight: Tensor) -> Tensor:
+        # (B, M, in) @ (M, in, out) → (B, M, out), one matrix per model
+        return torch.einsum("bmi,mio->bmo", h, weight)
+
+    @staticmethod
+    def _bn(h: Tensor, gamma: Tensor, beta: Tensor) -> Tensor:
+        # y = γ (h − μ_B) / √(σ²_B + ε) + β per model and unit: BN over M·W features, train mode
+        n, m, w = h.shape
+        out = F.batch_norm(h.reshape(n, m * w), None, None, gamma.flatten(), beta.flatten(), True)
+        return out.view(n, m, w)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(batch, models, 64)`` → ``(batch, models, 10)`` logits."""
+        h = F.relu(self._bn(self._linear(x, self.stem), self.stem_gamma, self.stem_beta))
+        for w1, g1, b1, w2, g2, b2 in zip(
+            self.fc1, self.gamma1, self.beta1, self.fc2, self.gamma2, self.beta2, strict=True
+        ):
+            # F(h) = BN₂(W₂ ReLU(BN₁(W₁ h)))
+            f = self._bn(self._linear(F.relu(self._bn(self._linear(h, w1), g1, b1)), w2), g2, b2)
+            # h ← ReLU(F(h) + s·h): s = 1 residual, s = 0 plain
+            h = F.relu(f + self.shortcut * h)
+        return self._linear(h, self.fc) + self.fc_bias
+
+
+def lr_factor(step: int, steps: int, warmup: int, milestones: tuple[float, ...]) -> float:
+    """Learning-rate multiplier at ``step`` (0-based): linear warmup, then ÷10 at each milestone.
+
+    Examples:
+        >>> from dlnotes.experiments.resnet import lr_factor
+        >>> [lr_factor(t, 100, 4, (0.5, 0.75)) for t in (0, 3, 49, 50, 75)]
+        [0.25, 1.0, 1.0, 0.1, 0.010000000000000002]
+    """
+    if step < warmup:
+        # η_t = η (t + 1) / warmup
+        return (step + 1) / warmup
+    # η_t = η · 10^(−number of milestones passed)
+    return 0.1 ** sum(step >= m * steps for m in milestones)
+
+
+def train_stacked(
+    model: StackedMLPNets,
+    x: Tensor,
+    y: Tensor,
+    generators: list[torch.Generator],
+    lrs: list[float],
+    *,
+    steps: int,
+    batch_size: int,
+    warmup: int,
+    milestones: tuple[float, ...],
+    momentum: float = 0.9,
+    window: int = 20,
+    record_every: int = 10,
+) -> dict[str, list]:
+    """Train every model of ``model`` with its own SGD (momentum), learning rate and data order.
+
+    Model ``m`` sees the mini-batches that `dlnotes.experiments.data.batches` draws with
+    ``generators[m]`` (one reshuffle per epoch; generators may be shared, the same object
+    giving the same order to several models) and takes the steps of
+    ``torch.optim.SGD(lr=lrs[m] · lr_factor(t), momentum=momentum)``. A model whose loss stops
+    being finite has diverged; the others are unaffected (no parameter is shared).
+
+    Returns:
+        Per model: ``loss`` and ``error``, the mean training loss and error over the last
+        ``window`` steps (on its own batches, train mode; ``None`` if it diverged), and
+        ``curve``, the mean loss of every ``record_every`` steps (``None`` after divergence).
+    """
+    n_models = len(lrs)
+    params = list(model.parameters())
+    velocity = [torch.zeros_like(p) for p in params]
+    rate = torch.tensor(lrs)
+    rates = [rate.view(-1, *[1] * (p.dim() - 1)) for p in params]  # η per model, broadcast
+    unique = list(dict.fromkeys(generators))
+    which = torch.tensor([unique.index(g) for g in generators])  # (M,)
+    per_epoch = len(x) // batch_size
+    losses, errors = [], []
+    order = torch.empty(0, dtype=torch.long)
+    for t in range(steps):
+        k = t % per_epoch
+        if k == 0:
+            # one permutation per generator, in the order dlnotes.experiments.data.batches draws
+            order = torch.stack([torch.randperm(len(x), generator=g) for g in unique])
+        idx = order[:, k * batch_size : (k + 1) * batch_size][which].T  # (B, M)
+        logits = model(x[idx])  # (B, M, 10)
+        # L_m = (1/B) Σ_b CE(logits_bm, y_bm), one loss per model
+        loss = F.cross_entropy(logits.flatten(0, 1), y[idx].flatten(), reduction="none")
+        loss = loss.view(batch_size, n_models).mean(dim=0)  # (M,)
+        grads = torch.autograd.grad(loss.sum(), params)
+        factor = lr_factor(t, steps, warmup, milestones)
+        with torch.no_grad():
+            for p, v, g, eta in zip(params, velocity, grads, rates, strict=True):
+                # v ← μ v + g,  θ ← θ − η_t v   (torch.optim.SGD with momentum, dampening 0)
+                v.mul_(momentum).add_(g)
+                p.sub_(v * (eta * factor))
+            wrong = (logits.argmax(dim=2) != y[idx]).float().mean(dim=0)  # (M,)
+        losses.append(loss.detach())
+        errors.append(wrong)
+    curve_steps = steps // record_every * record_every
+    all_losses = torch.stack(losses)  # (T, M)
+    finite = torch.isfinite(all_losses).cumprod(dim=0).bool()  # still finite up to step t
+    diverged = ~finite[-1]
+    blocks = all_losses[:curve_steps].view(-1, record_every, n_models)
+    ok = finite[:curve_steps].view(-1, record_every, n_models).all(dim=1)
+    curves = torch.where(ok, blocks.mean(dim=1), torch.nan).T.tolist()  # (M, T / every)
+    last_loss = all_losses[-window:].mean(dim=0).tolist()
+    last_error = torch.stack(errors)[-window:].mean(dim=0).tolist()
+    return {
+        "loss": [None if d else v for d, v in zip(diverged.tolist(), last_loss, strict=True)],
+        "error": [None if d else v for d, v in zip(diverged.tolist(), last_error, strict=True)],
+        "curve": [[None if math.isnan(v) else v for v in c] for c in curves],
+    }
+
+
 def degradation(
-    depths: tuple[int, ...] = (4, 10, 18),
+    depths: tuple[int, ...] = (4, 18, 34),
     lrs: tuple[float, ...] = (0.03, 0.1, 0.3),
-    seeds: tuple[int, ...] = (0, 1, 2),
-    steps: int = 80,
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4),
+    steps: int = 300,
+    warmup: int = 15,
+    milestones: tuple[float, ...] = (0.5, 0.75),
     batch_size: int = 128,
     width: int = 16,
     record_every: int = 10,
 ) -> Result:
-    """Train plain and residual twins of each depth for ``steps`` SGD steps (momentum 0.9).
+    """Train plain and residual twins of each depth with a full schedule: warmup, then decay.
 
-    For every variant, depth and learning rate, the training loss over the last 20 steps (on
-    the training batches, in train mode) and the training error, per seed. ``best`` keeps, per
-    variant and depth, the learning rate with the lowest mean loss among those where no seed
-    diverged, its per-seed losses and errors, and its mean learning curve (mean loss of every
-    ``record_every`` steps).
+    For each depth, every variant × learning rate × seed is an `mlp_net` (the twins of a seed
+    start from the same weights and see the same batches), trained for ``steps`` SGD steps with
+    momentum 0.9: linear warmup over ``warmup`` steps, then the learning rate ÷10 at each
+    fraction of ``milestones`` (`lr_factor`). They train together as one `StackedMLPNets`, which
+    gives each model exactly its own training.
+
+    Per variant, depth and learning rate: the training loss and error over the last 20 steps
+    (on the training batches, in train mode), per seed. ``best`` keeps, per variant and depth,
+    the learning rate with the lowest mean loss among those where no seed diverged, its
+    per-seed losses and errors, its mean learning curve (mean loss of every ``record_every``
+    steps) and its mean loss over each phase of the schedule (``phases``: before the first
+    milestone, between them, after the last).
 
     Examples:
         >>> from dlnotes.experiments.resnet import degradation
-        >>> r = degradation(depths=(4,), lrs=(0.1,), seeds=(0,), steps=20)
+        >>> r = degradation(depths=(4,), lrs=(0.1,), seeds=(0,), steps=20, warmup=2)
         >>> sorted(r["variants"]), len(r["variants"]["plain"]["best"]["curve"][0])
         (['plain', 'residual'], 2)
     """
     x, y, _, _ = load_digits_split()
-    settings = [[d, lr] for d in depths for lr in lrs]
-
-    def run(variant: str, setting: list, generator: torch.Generator) -> dict[str, float | None]:
-        depth, lr = setting
-        net = mlp_net(depth, residual=variant == "residual", width=width)
-        log = train(
-            net,
-            x,
-            y,
-            batch_size=batch_size,
-            steps=steps,
-            generator=generator,
-            optimizer=_sgd(lr),
-            window=20,
-            record_every=record_every,
-        )
-        out: dict[str, float | None] = {"loss": log["loss"]}
-        out["error"] = None if log["acc"] is None else 1.0 - log["acc"]
-        for i in range(steps // record_every):
-            out[f"c{i}"] = log["curve"][i] if not log["diverged"] else None
-        return out
-
-    table = sweep(run, VARIANTS, settings, seeds, THREADS)["variants"]
+    configs = [(v, lr, s) for v in VARIANTS for lr in lrs for s in seeds]
+    # metric -> variant -> [depth][lr][seed]
+    table: dict[str, dict[str, list]] = {
+        m: {v: [] for v in VARIANTS} for m in ("loss", "error", "curve")
+    }
+    for depth in depths:
+        nets = []
+        with seeded(0, THREADS):
+            for variant, _lr, seed in configs:
+                torch.manual_seed(seed)  # the same weights for a seed's twins, at every lr
+                nets.append(mlp_net(depth, residual=variant == "residual", width=width))
+            model = StackedMLPNets(nets, [v == "residual" for v, _, _ in configs])
+            generators = {s: torch.Generator().manual_seed(s) for s in seeds}
+            log = train_stacked(
+                model,
+                x,
+                y,
+                [generators[s] for _, _, s in configs],
+                [lr for _, lr, _ in configs],
+                steps=steps,
+                batch_size=batch_size,
+                warmup=warmup,
+                milestones=milestones,
+                record_every=record_every,
+            )
+        for metric in table:
+            for variant in VARIANTS:
+                rows = [[log[metric][configs.index((variant, lr, s))] for s in seeds] for lr in lrs]
+                table[metric][variant].append(rows)
+    n_curve = steps // record_every
+    bounds = [0, *(int(m * n_curve) for m in milestones), n_curve]
     variants: dict[str, Any] = {}
     for variant in VARIANTS:
-        metrics = table[variant]
-        by_lr = metrics["loss"]
-        best_lr, losses, errors, curves, diverged = [], [], [], [], []
-        for i in range(len(depths)):
-            rows = range(i * len(lrs), (i + 1) * len(lrs))
-            diverged.append(sum(by_lr["diverged"][j] for j in rows))
-            ok = [j for j in rows if by_lr["mean"][j] is not None]
-            j = min(ok, key=lambda k: by_lr["mean"][k]) if ok else rows[0]
-            best_lr.append(settings[j][1])
-            losses.append(by_lr["per_seed"][j])
-            errors.append(metrics["error"]["per_seed"][j])
-            per_step = [metrics[f"c{t}"]["mean"][j] for t in range(steps // record_every)]
-            curves.append(per_step)
+        by_lr = [summarize(table["loss"][variant][d]) for d in range(len(depths))]
+        best_lr, losses, errors, curves, phases, diverged = [], [], [], [], [], []
+        for d in range(len(depths)):
+            stats = by_lr[d]
+            diverged.append(sum(stats["diverged"]))
+            ok = [j for j in range(len(lrs)) if stats["mean"][j] is not None]
+            j = min(ok, key=lambda k: stats["mean"][k]) if ok else 0
+            best_lr.append(lrs[j])
+            losses.append(table["loss"][variant][d][j])
+            errors.append(table["error"][variant][d][j])
+            per_seed = table["curve"][variant][d][j]  # [seed][point]
+            mean = [
+                None
+                if any(c[t] is None for c in per_seed)
+                else sum(c[t] for c in per_seed) / len(per_seed)
+                for t in range(n_curve)
+            ]
+            curves.append(mean)
+            phases.append(
+                [
+                    None if any(v is None for v in mean[a:b]) else sum(mean[a:b]) / (b - a)
+                    for a, b in itertools.pairwise(bounds)
+                ]
+            )
         variants[variant] = {
-            "by_lr": {"loss": by_lr},
+            "by_lr": {"loss": by_lr, "error": [summarize(e) for e in table["error"][variant]]},
             "best": {
                 "lr": best_lr,
                 "loss": summarize(losses),
                 "error": summarize(errors),
                 "curve": curves,
+                "phases": phases,
             },
             "diverged": diverged,
         }
@@ -264,6 +461,8 @@ def degradation(
         "lrs": list(lrs),
         "seeds": list(seeds),
         "steps": steps,
+        "warmup": warmup,
+        "milestones": list(milestones),
         "batch_size": batch_size,
         "width": width,
         "record_every": record_every,
@@ -278,7 +477,7 @@ def plot_degradation(result: Result, lang: str = "en") -> Figure:
 
     Examples:
         >>> from dlnotes.experiments.resnet import degradation, plot_degradation
-        >>> r = degradation(depths=(4, 6), lrs=(0.1,), seeds=(0,), steps=20)
+        >>> r = degradation(depths=(4, 6), lrs=(0.1,), seeds=(0,), steps=20, warmup=2)
         >>> plot_degradation(r, lang="zh").axes[1].get_xlabel()
         '训练步数'
     """
@@ -325,6 +524,18 @@ def plot_degradation(result: Result, lang: str = "en") -> Figure:
                 alpha=0.45 + 0.55 * (d + 1) / len(depths),
             )
     plotting.log_axis(bottom)
+    for m in result.get("milestones", []):
+        bottom.axvline(m * result["steps"], color=plotting.GREY, linestyle=":", linewidth=1.2)
+    if result.get("milestones"):
+        bottom.annotate(
+            words["decay"],
+            (result["milestones"][0] * result["steps"], 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -3),
+            textcoords="offset points",
+            va="top",
+            color=plotting.GREY,
+        )
     bottom.set_xlabel(words["step"])
     bottom.set_ylabel(words["curve_loss"])
     for d, depth in enumerate(depths):
@@ -486,7 +697,9 @@ def zero_gamma(
     for non-negative and for signed x, of one with a projection shortcut ("C"), of a zero-γ
     `dlnotes.resnet.PreActBlock` for signed x, and of a default block. ``variants``: the mean
     training loss of every ``record_every`` steps of `mlp_net(depth, residual=True)` with the
-    default γ = 1 or with zero-γ, per learning rate, over ``seeds``.
+    default γ = 1 or with zero-γ, per learning rate, over ``seeds``. ``logit_std``: per seed,
+    the standard deviation of the initial logits of each variant on one batch of
+    ``batch_size`` training digits (train mode).
 
     Examples:
         >>> from dlnotes.experiments.resnet import zero_gamma
@@ -513,6 +726,16 @@ def zero_gamma(
         return {f"c{t}": (None if log["diverged"] else log["curve"][t]) for t in range(n)}
 
     table = sweep(run, ("default", "zero"), list(lrs), seeds, THREADS)["variants"]
+    logit_std: dict[str, list[float]] = {"default": [], "zero": []}
+    for variant in logit_std:
+        for seed in seeds:
+            with seeded(seed, THREADS) as g:
+                net = mlp_net(
+                    depth, residual=True, width=width, zero_init_residual=variant == "zero"
+                )
+                idx = torch.randperm(len(x), generator=g)[:batch_size]
+                with torch.no_grad():
+                    logit_std[variant].append(net(x[idx]).std().item())  # train mode, at init
     n = steps // record_every
     variants = {
         v: [
@@ -522,6 +745,7 @@ def zero_gamma(
     }
     return {
         "gaps": _identity_gaps(),
+        "logit_std": logit_std,
         "depth": depth,
         "lrs": list(lrs),
         "seeds": list(seeds),
