@@ -2,7 +2,7 @@
 
 Each experiment runs once, with exactly the default configuration its figure uses (seeds 0-4),
 and the tests assert what the page's sentences say: a number the page gives with two decimals
-("0.24-0.34", "mean 0.28") is matched to within 0.01, so a change of the result fails the test
+("0.23-0.34", "mean 0.28") is matched to within 0.01, so a change of the result fails the test
 until the page is changed with it; a statement "in every seed" is checked seed by seed.
 """
 
@@ -244,12 +244,12 @@ def test_bn_fails_at_batch_2_on_its_own_training_batches(batch_result: dict) -> 
     _assert_near(_mean(seeds("batch", "test_acc")), 0.45, "BN mean test accuracy")
     assert max(seeds("batch", "test_acc")) < 0.6
     _assert_range(seeds("layer", "test_acc"), 0.89, 0.94, "LN test accuracy")
-    # "On its own training batches of 2, in train mode, the BN network classifies only 0.24 to
-    # 0.34 of the examples correctly (mean 0.28; its training loss stays at 1.98-2.13, where
+    # "On its own training batches of 2, in train mode, the BN network classifies only 0.23 to
+    # 0.34 of the examples correctly (mean 0.28; its training loss stays at 1.98-2.12, where
     # guessing gives 2.30), against 0.82-0.92 for LN"
-    _assert_range(seeds("batch", "train_acc"), 0.24, 0.34, "BN training-batch accuracy")
+    _assert_range(seeds("batch", "train_acc"), 0.23, 0.34, "BN training-batch accuracy")
     _assert_near(_mean(seeds("batch", "train_acc")), 0.28, "BN mean training-batch accuracy")
-    _assert_range(seeds("batch", "train_loss"), 1.98, 2.13, "BN training loss")
+    _assert_range(seeds("batch", "train_loss"), 1.98, 2.12, "BN training loss")
     assert max(seeds("batch", "train_loss")) < math.log(10) and round(math.log(10), 2) == 2.30
     _assert_range(seeds("layer", "train_acc"), 0.82, 0.92, "LN training-batch accuracy")
     # "normalizing with the whole test set's statistics does not rescue it either (0.43-0.57)"
