@@ -5,6 +5,14 @@ The ``<!-- follow-up-questions -->`` marker of ``docs/followups.<lang>.md`` beco
 order), grouped by question page, each still a collapsed question with its answer, followed by a
 link back to its section (the nearest heading above it, by its explicit ``{ #id }``) on its page.
 Links to the question page's own headings (``#ref-x``) are pointed at that page.
+
+The Drill page (front matter ``drill: true``, docs/drill.<lang>.md) holds the same marker and
+gets the same sheet, each follow-up wrapped in a ``<div class="dl-card">`` that carries its card
+id and its question page; docs/assets/javascripts/drill.js turns the sheet into one card at a
+time, and without JavaScript the sheet is what the reader sees. A card id is the question page,
+the id of the heading the follow-up sits under and its position under that heading
+(``batch-norm/follow-ups/3``): the same in every language (parity keeps the heading ids), and
+unchanged by edits anywhere but the follow-up list itself.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from _markdown import fenced_blocks
@@ -76,8 +85,29 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def drill_markdown(lang: str, default: str, docs: Path = DOCS, config: dict | None = None) -> str:
-    """The generated part of the follow-up page in ``lang``."""
+def card_ids(items: list[FollowUp], page: str) -> list[str]:
+    """Each follow-up's card id: ``<page>/<heading id>/<n>``, ``n`` counting from 1 under that
+    heading (``top`` for a follow-up above every heading with an id): two follow-ups under
+    ``{ #follow-ups }`` of batch-norm are ``batch-norm/follow-ups/1`` and ``.../2``.
+    """
+    seen: dict[str, int] = {}
+    ids = []
+    for item in items:
+        anchor = item.anchor or "top"
+        seen[anchor] = seen.get(anchor, 0) + 1
+        ids.append(f"{page}/{anchor}/{seen[anchor]}")
+    return ids
+
+
+def drill_markdown(
+    lang: str,
+    default: str,
+    docs: Path = DOCS,
+    config: dict | None = None,
+    *,
+    cards: bool = False,
+) -> str:
+    """The generated part of the follow-up page in ``lang`` (of the Drill page if ``cards``)."""
     config = config or site_config()
     titles = nav_titles(config)
     labels = LABELS[lang]
@@ -91,10 +121,17 @@ def drill_markdown(lang: str, default: str, docs: Path = DOCS, config: dict | No
         items = follow_ups(source.read_text(encoding="utf-8"), page)
         if not items:
             out.append(f"{labels['none']}\n")
-        for item in items:
+        for item, card in zip(items, card_ids(items, name), strict=True):
             back = f"[{labels['back'].format(section=item.section)}]({page}#{item.anchor})"
             body = textwrap.indent(f"{item.answer}\n\n{back}", "    ")
-            out.append(f'??? question "{item.question}"\n\n{body}\n')
+            block = f'??? question "{item.question}"\n\n{body}\n'
+            if cards:
+                title = escape(titles[page][lang])
+                block = (
+                    f'<div class="dl-card" data-card="{card}" data-question="{name}" '
+                    f'data-title="{title}" markdown>\n\n{block}\n</div>\n'
+                )
+            out.append(block)
     return "\n".join(out)
 
 
@@ -104,4 +141,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     data = site_config(config.config_file_path)
     langs = languages(data)
     lang = getattr(page.file, "locale", langs[0])
-    return markdown.replace(MARKER, drill_markdown(lang, langs[0], Path(config.docs_dir), data))
+    sheet = drill_markdown(
+        lang, langs[0], Path(config.docs_dir), data, cards=bool(page.meta.get("drill"))
+    )
+    return markdown.replace(MARKER, sheet)
