@@ -47,6 +47,11 @@ def floor_result() -> dict:
     return experiment_results.result("sgd-noise-floor")
 
 
+@pytest.fixture(scope="module")
+def sweep_result() -> dict:
+    return experiment_results.result("sgd-lr-sweep")
+
+
 # Trajectories (#exp-trajectories) -------------------------------------------------------------
 
 
@@ -337,6 +342,50 @@ def test_decayed_lr_goes_below_both_floors(floor_result: dict) -> None:
     small = floor_result["floors"]["reshuffle"]["constant-0.005"]
     assert all(f * 8 < s for f, s in zip(final, small, strict=True))
     assert 5e-5 < statistics.mean(final) < 1.5e-4, final
+
+
+# Learning-rate sweep (#exp-lr-sweep) ----------------------------------------------------------
+
+
+def test_lr_sweep_uses_8_noisy_starts(sweep_result: dict) -> None:
+    assert len(sweep_result["starts"]) == 8 and sweep_result["sigma"] == 1.0
+    assert sweep_result["lr_grid"] == list(sgd.LR_GRID)
+
+
+def test_momentum_methods_diverge_above_1e_2_5_adaptive_methods_never(sweep_result: dict) -> None:
+    # the caption: GD, momentum and Nesterov lose some start at every rate from 10^-2.5 and all 8
+    # from 10^-2; Adagrad, RMSprop and Adam keep every start finite up to 10^1.5
+    grid, finals = sweep_result["lr_grid"], sweep_result["finals"]
+    for name in ("gd", "momentum", "nesterov"):
+        for lr, row in zip(grid, finals[name], strict=True):
+            if lr > 10**-2.6:
+                assert None in row, (name, lr)
+            if lr > 10**-2.1:
+                assert all(v is None for v in row), (name, lr)
+    for name in ("adagrad", "rmsprop", "adam"):
+        assert all(None not in row for row in finals[name]), name
+
+
+def test_best_rates_differ_by_optimizer_and_the_ranking_depends_on_the_rate(
+    sweep_result: dict,
+) -> None:
+    grid, medians = sweep_result["lr_grid"], sgd.sweep_medians(sweep_result)
+    best = {
+        name: min((m, lr) for lr, m in zip(grid, values, strict=True) if m is not None)
+        for name, values in medians.items()
+    }
+    # the caption: the momentum family does best at 10^-3.5 to 10^-3, the adaptive methods at
+    # 10^-2 to 10^-0.5
+    for name in ("gd", "momentum", "nesterov"):
+        assert 10**-3.6 < best[name][1] < 10**-2.9, (name, best[name])
+    for name in ("adagrad", "rmsprop", "adam"):
+        assert 10**-2.1 < best[name][1] < 10**-0.4, (name, best[name])
+    # tuned, momentum and Adam end more than 10 times below GD; at the shared rate 10^-3 GD ends
+    # more than 10 times below Adam
+    for name in ("momentum", "adam"):
+        assert best[name][0] < best["gd"][0] / 10, (name, best)
+    k = grid.index(0.001)
+    assert medians["gd"][k] < medians["adam"][k] / 10
 
 
 # Figures ----------------------------------------------------------------------------------------

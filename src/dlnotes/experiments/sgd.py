@@ -1,4 +1,5 @@
-"""SGD experiments: optimizer paths, a saddle point, data order, early stopping, the noise floor.
+"""SGD experiments: optimizer paths, a saddle point, data order, early stopping, the noise floor,
+the final loss against the learning rate.
 
 Every optimizer, schedule, early stopper and data order here comes from `dlnotes.optim` (proven
 equal to ``torch.optim`` in tests/test_optim.py). Everything runs on the CPU with fixed seeds
@@ -14,8 +15,11 @@ and one thread.
   class-sorted, reshuffled and with-replacement mini-batches, over ten seeds.
 * `early_stopping()` (figure ``sgd-early-stopping``): an MLP on digits with 30% noisy training
   labels; patience 1 vs 3 with restore-best, on a validation set disjoint from the test set.
-* `noise_floor()` (figure ``sgd-noise-floor``): linear regression with single-example SGD;
-  a constant learning rate levels off at a loss that scales with η, a decayed one keeps going.
+* `noise_floor()` (figure ``sgd-noise-floor``): linear regression with single-example SGD,
+  20 seeds, reshuffled and with replacement; a constant learning rate levels off at a loss that
+  scales with η (checked against the small-η theory η tr(C)/4), a decayed one keeps going.
+* `lr_sweep()` (figure ``sgd-lr-sweep``): Rosenbrock's f after 300 steps with gradient noise,
+  from 8 random starts, against the learning rate, for every optimizer.
 
 Each ``plot_*`` function takes a result and a language (``"en"`` or ``"zh"``); the words on the
 figures are in ``LABELS``.
@@ -24,15 +28,17 @@ figures are in ``LABELS``.
 from __future__ import annotations
 
 __doc_zh__ = """
-随机梯度下降一页的五组实验：各优化器在 Rosenbrock 函数和病态二次函数上的轨迹（每个优化器在
+随机梯度下降一页的六组实验：各优化器在 Rosenbrock 函数和病态二次函数上的轨迹（每个优化器在
 给定的学习率网格上各自调参）；鞍点（从正好在鞍点的方向出发，梯度下降停在鞍点，微小扰动或
 梯度噪声能逃离）；数据顺序（按类别排序、每轮重新打乱、有放回抽样）；带标签噪声时的早停
-（耐心值 1 与 3，回滚到最优权重）；固定学习率与衰减学习率（噪声平台）。
+（耐心值 1 与 3，回滚到最优权重）；固定学习率与衰减学习率（噪声平台）；以及带梯度噪声、
+多个起点时最终损失随学习率的变化。
 优化器、学习率调度、早停和数据顺序都来自 `dlnotes.optim`。
 """
 
 import copy
 import math
+import statistics
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +95,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ratio": "floor / theory",
         "reshuffle_short": "reshuf-\nfled",
         "replacement_short": "with re-\nplacement",
+        "lr": "learning rate η",
+        "median_final": "median f after 300 noisy steps",
     },
     "zh": {
         "gd": "梯度下降",
@@ -124,6 +132,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ratio": "平台 / 理论值",
         "reshuffle_short": "每轮\n打乱",
         "replacement_short": "有放回\n抽样",
+        "lr": "学习率 η",
+        "median_final": "300 步带噪声更新后 f 的中位数",
     },
 }
 COLORS = dict(zip(OPTIMIZERS, plotting.COLORS, strict=False))
@@ -863,10 +873,114 @@ def plot_noise_floor(result: Result, lang: str = "en") -> Figure:
     return fig
 
 
+# ---------------------------------------------------------------------------------------------
+# 6. Final loss against the learning rate, from several starts with gradient noise
+# ---------------------------------------------------------------------------------------------
+
+
+def lr_sweep(
+    steps: int = 300,
+    lr_grid: tuple[float, ...] = LR_GRID,
+    n_starts: int = 8,
+    sigma: float = 1.0,
+    seed: int = 0,
+) -> Result:
+    """Rosenbrock's f after ``steps`` noisy steps, for every optimizer, lr and start.
+
+    The starts are drawn uniformly from [−2, 2] × [−1, 3] (the plotted region); every gradient
+    gets N(0, ``sigma``² I) noise, a stand-in for mini-batch noise. All the optimizers here act
+    elementwise, so one ``(n_starts, 2)`` tensor per lr holds ``n_starts`` independent runs. A run
+    that ends non-finite or with |θ| > 10⁶ counts as diverged (``None``).
+
+    Returns:
+        ``{"finals": {opt: [[f per start] per lr]}, "lr_grid", "starts", "sigma", ...}``.
+
+    Examples:
+        >>> from dlnotes.experiments.sgd import lr_sweep
+        >>> r = lr_sweep(steps=5, lr_grid=(1e-4, 1e-3), n_starts=2)
+        >>> len(r["finals"]["adam"]), len(r["finals"]["adam"][0])
+        (2, 2)
+    """
+    finals: dict[str, list[list[float | None]]] = {}
+    with seeded(seed, THREADS) as g:
+        low = torch.tensor([-2.0, -1.0], dtype=torch.float64)
+        starts = low + 4.0 * torch.rand(n_starts, 2, generator=g, dtype=torch.float64)
+        for name in OPTIMIZERS:
+            noise = torch.Generator().manual_seed(seed)  # the same noise for every optimizer
+            points = [starts.clone().requires_grad_() for _ in lr_grid]  # (S, 2) per lr
+            opt = make_optimizer(name, [points[0]], lr_grid[0])
+            for p, lr in zip(points[1:], lr_grid[1:], strict=True):
+                opt.add_param_group({"params": [p], "lr": lr})
+            for _ in range(steps):
+                opt.zero_grad()
+                rosenbrock(torch.cat(points).T).sum().backward()  # f at all K·S points
+                for p in points:
+                    # g̃ = ∇f + ξ,  ξ ~ N(0, σ² I)
+                    p.grad.add_(sigma * torch.randn(p.shape, generator=noise, dtype=p.dtype))
+                opt.step()
+            rows = []
+            for p in points:
+                end = p.detach()  # (S, 2)
+                f = rosenbrock(end.T)  # (S,)
+                ok = torch.isfinite(f) & (end.abs().amax(dim=1) <= 1e6)
+                rows.append(
+                    [v if k else None for v, k in zip(f.tolist(), ok.tolist(), strict=True)]
+                )
+            finals[name] = rows
+    return {
+        "steps": steps,
+        "lr_grid": list(lr_grid),
+        "sigma": sigma,
+        "starts": starts.tolist(),
+        "finals": finals,
+    }
+
+
+def sweep_medians(result: Result) -> dict[str, list[float | None]]:
+    """Per optimizer and lr, the median final f over the starts (``None`` if any diverged).
+
+    Examples:
+        >>> sweep_medians({"finals": {"gd": [[1.0, 3.0, 2.0], [1.0, None, 0.5]]}})
+        {'gd': [2.0, None]}
+    """
+    return {
+        name: [None if None in row else statistics.median(row) for row in rows]
+        for name, rows in result["finals"].items()
+    }
+
+
+@plotting.styled
+def plot_lr_sweep(result: Result, lang: str = "en") -> Figure:
+    """Median final f over the starts against the learning rate, one line per optimizer.
+
+    A line stops where some start diverged at the next rate.
+
+    Examples:
+        >>> from dlnotes.experiments.sgd import lr_sweep, plot_lr_sweep
+        >>> fig = plot_lr_sweep(lr_sweep(steps=5, lr_grid=(1e-4, 1e-3), n_starts=2), lang="zh")
+        >>> fig.axes[0].get_xlabel()
+        '学习率 η'
+    """
+    words = LABELS[lang]
+    fig, ax = plotting.figure(height=4.2)
+    medians = sweep_medians(result)
+    for name in OPTIMIZERS:
+        xs = [lr for lr, m in zip(result["lr_grid"], medians[name], strict=True) if m is not None]
+        ys = [max(m, 1e-16) for m in medians[name] if m is not None]
+        ax.plot(xs, ys, "o-", color=COLORS[name], label=words[name], markersize=3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(words["lr"])
+    ax.set_ylabel(words["median_final"])
+    plotting.legend_below(fig, ncols=2)
+    return fig
+
+
 FIGURES: dict[str, tuple[Any, Any]] = {
     "sgd-trajectories": (trajectories, plot_trajectories),
     "sgd-saddle": (saddle, plot_saddle),
     "sgd-data-order": (data_order, plot_data_order),
     "sgd-early-stopping": (early_stopping, plot_early_stopping),
     "sgd-noise-floor": (noise_floor, plot_noise_floor),
+    "sgd-lr-sweep": (lr_sweep, plot_lr_sweep),
 }
