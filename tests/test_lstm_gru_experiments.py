@@ -82,6 +82,15 @@ def test_recall_data_layout() -> None:
 def test_reach_is_one_at_length_one_and_seeds_are_five() -> None:
     r = reach()
     assert len(r["seeds"]) >= 5
+    assert r["init"] == {  # the page's variants: orthogonal W_hh, forget bias 1 and 2, update 2
+        "rnn": ["RNN", None, 0.0],
+        "rnn-orth": ["RNN", "orthogonal", 0.0],
+        "lstm": ["LSTM", None, 0.0],
+        "lstm-bf1": ["LSTM", "forget", 1.0],
+        "lstm-bf2": ["LSTM", "forget", 2.0],
+        "gru": ["GRU", None, 0.0],
+        "gru-bz2": ["GRU", "update", 2.0],
+    }
     one = lg.gradient_reach(seeds=(0,), lengths=(1,))
     for variant in lg.REACH_VARIANTS:
         assert math.isclose(one["variants"][variant]["reach"]["mean"][0], 1.0)
@@ -205,6 +214,15 @@ def test_memory_setup_as_stated() -> None:
     assert params["rnn"] == 1248 and params["gru"] == params["gru-bz2"] == 3744
     assert params["lstm"] == params["lstm-bf1"] == params["lstm-bf2"] == 4992
     assert {v: r["variants"][v]["lr"] for v in r["variants"]} == lg.MEMORY_LR
+    # the biases the page names: forget gate 1 and 2, update gate 2
+    assert {v: r["variants"][v]["init"] for v in r["variants"]} == {
+        "rnn": ["RNN", None, 0.0],
+        "lstm": ["LSTM", None, 0.0],
+        "lstm-bf1": ["LSTM", "forget", 1.0],
+        "lstm-bf2": ["LSTM", "forget", 2.0],
+        "gru": ["GRU", None, 0.0],
+        "gru-bz2": ["GRU", "update", 2.0],
+    }
     # the seeds the pilot used are not the figure's
     assert not set(r["seeds"]) & {100, 101, 102}
 

@@ -240,6 +240,7 @@ def gradient_reach(
             # ρ(W_hh) = max |λᵢ|
             radii.append(torch.linalg.eigvals(w_hh.detach()).abs().max().item())
     return {
+        "init": {v: list(REACH_VARIANTS[v]) for v in variants},  # [layer, gate, bias]
         "spectral_radius": radii,
         "per_step": per_step,
         "per_step_between": between,
@@ -387,6 +388,7 @@ def memory_task(
         solved = [sum(a >= SOLVED for a in accs) / len(accs) for accs in stats["per_seed"]]
         kind = MEMORY_VARIANTS[variant][0]
         out[variant] = {
+            "init": list(MEMORY_VARIANTS[variant]),  # [layer, gate, bias]
             "acc": stats,
             "solved": solved,
             "lr": MEMORY_LR[variant],
