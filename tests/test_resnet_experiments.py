@@ -136,6 +136,20 @@ def test_stacked_nets_train_exactly_like_separate_nets_with_torch_sgd() -> None:
     assert again["loss"][1] is not None and math.isfinite(again["loss"][1])
 
 
+def test_stacked_training_rejects_mismatched_settings() -> None:
+    torch.manual_seed(0)
+    stacked = rx.StackedMLPNets([rx.mlp_net(4, residual=True)] * 2, [True, True])
+    x, y = torch.randn(16, 64), torch.arange(16) % 10
+    g = torch.Generator().manual_seed(0)
+    kwargs = {"steps": 2, "batch_size": 8, "warmup": 1, "milestones": ()}
+    with pytest.raises(ValueError, match="one entry per model \\(2\\), got 1 and 2"):
+        rx.train_stacked(stacked, x, y, [g], [0.1, 0.1], **kwargs)
+    with pytest.raises(ValueError, match="batch_size must be <= len\\(x\\) = 16, got 32"):
+        rx.train_stacked(stacked, x, y, [g, g], [0.1, 0.1], **{**kwargs, "batch_size": 32})
+    with pytest.raises(ValueError, match="one flag per net"):
+        rx.StackedMLPNets([rx.mlp_net(4, residual=True)], [True, False])
+
+
 def test_no_run_diverged_so_every_loss_is_a_real_end_of_training_value() -> None:
     r = degradation()
     for variant in rx.VARIANTS:

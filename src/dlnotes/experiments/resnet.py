@@ -45,6 +45,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dlnotes import resnet
+from dlnotes._validation import check_int
 from dlnotes.experiments import Result, plotting, seeded
 from dlnotes.experiments.data import load_digits_split
 from dlnotes.experiments.training import he_init_, summarize, sweep, train
@@ -308,8 +309,30 @@ def train_stacked(
         Per model: ``loss`` and ``error``, the mean training loss and error over the last
         ``window`` steps (on its own batches, train mode; ``None`` if it diverged), and
         ``curve``, the mean loss of every ``record_every`` steps (``None`` after divergence).
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.experiments.resnet import StackedMLPNets, mlp_net, train_stacked
+        >>> _ = torch.manual_seed(0)
+        >>> nets = [mlp_net(4, residual=r) for r in (False, True)]
+        >>> x, y = torch.randn(64, 64), torch.arange(64) % 10
+        >>> g = torch.Generator().manual_seed(0)
+        >>> log = train_stacked(StackedMLPNets(nets, [False, True]), x, y, [g, g], [0.1, 0.1],
+        ...                     steps=8, batch_size=32, warmup=2, milestones=(0.5,),
+        ...                     record_every=4)
+        >>> len(log["loss"]), len(log["curve"][0]), log["curve"][1][1] < log["curve"][1][0]
+        (2, 2, True)
     """
     n_models = len(lrs)
+    if len(generators) != n_models or model.shortcut.shape[0] != n_models:
+        raise ValueError(
+            f"generators and lrs must give one entry per model ({model.shortcut.shape[0]}), "
+            f"got {len(generators)} and {n_models}"
+        )
+    check_int(steps, "steps", minimum=1)
+    check_int(batch_size, "batch_size", minimum=1)
+    if batch_size > len(x):
+        raise ValueError(f"batch_size must be <= len(x) = {len(x)}, got {batch_size}")
     params = list(model.parameters())
     velocity = [torch.zeros_like(p) for p in params]
     rate = torch.tensor(lrs)
@@ -441,7 +464,9 @@ def degradation(
             curves.append(mean)
             phases.append(
                 [
-                    None if any(v is None for v in mean[a:b]) else sum(mean[a:b]) / (b - a)
+                    None
+                    if b == a or any(v is None for v in mean[a:b])
+                    else sum(mean[a:b]) / (b - a)
                     for a, b in itertools.pairwise(bounds)
                 ]
             )
