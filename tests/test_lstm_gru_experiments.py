@@ -271,10 +271,40 @@ def test_at_twenty_steps_the_default_lstm_stays_at_chance_and_the_rnn_is_mixed()
         assert abs(got_std - std) < 0.015, (variant, got_std)
 
 
+# ------------------------------------------------------------------------------ figure rnn-cells
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cell_diagrams_compute_what_the_cells_compute(seed: int) -> None:
+    """Page: the diagrams show what the code computes. Their graphs, run with a cell's weights,
+    give dlnotes.rnn's (and so torch's) h_t and c_t, on random weights and states."""
+    torch.manual_seed(seed)
+    x, h, c = torch.randn(3, 5), torch.randn(3, 4), torch.randn(3, 4)
+    lstm = rnn.LSTMCell(5, 4)
+    torch.testing.assert_close(lg.evaluate_cell("lstm", lstm, x, h, c), lstm(x, (h, c)))
+    gru = rnn.GRUCell(5, 4)
+    torch.testing.assert_close(lg.evaluate_cell("gru", gru, x, h), gru(x, h))
+
+
+def test_cell_diagrams_draw_every_node_and_edge_of_the_graph() -> None:
+    result = experiment_results.result("rnn-cells")
+    assert result == lg.cell_diagrams() and set(result) == {"lstm", "gru"}
+    for graph in result.values():
+        for node in graph.values():
+            assert all(source in graph for source in node["inputs"])
+    fig = lg.plot_cell_diagrams(result, lang="en")
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    for graph in result.values():  # every labelled node shows its text
+        for node in graph.values():
+            assert not node["text"] or node["text"] in texts, node
+    arrows = [t for t in fig.findobj(Text) if getattr(t, "arrow_patch", None) is not None]
+    assert len(arrows) == sum(len(n["inputs"]) for g in result.values() for n in g.values())
+
+
 # ------------------------------------------------------------------------------- the figures
 
 
-@pytest.mark.parametrize("name", ["rnn-gradient-reach", "rnn-memory"])
+@pytest.mark.parametrize("name", ["rnn-cells", "rnn-gradient-reach", "rnn-memory"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_figures_draw_in_both_languages(name: str, lang: str) -> None:
     _, plot = lg.FIGURES[name]

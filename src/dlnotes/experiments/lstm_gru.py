@@ -8,6 +8,9 @@ Everything runs on the CPU with fixed seeds and one thread.
   RNN (torch's default init and an orthogonal W_hh), an LSTM (torch's default init, and the
   forget-gate bias set to 1 or 2) and a GRU (default, and the update-gate bias set to 2).
   The layers are `dlnotes.rnn`'s, in float64, so tiny ratios do not underflow.
+* `cell_diagrams()` (figure ``rnn-cells``): the LSTM and GRU cells as dataflow graphs
+  (``CELL_GRAPHS``); `evaluate_cell` runs a graph with a cell's weights, and the tests check it
+  against `dlnotes.rnn`, so the diagram shows the computation that runs.
 * `memory_task()` (figure ``rnn-memory``): recall the first of T inputs. The first step carries
   one of K = 4 tokens (one-hot), the next T − 2 steps carry Gaussian noise on the same
   channels, the last step a query marker; a linear head reads the last hidden state. Chance
@@ -30,7 +33,8 @@ LSTM 与 GRU 一页的实验。其一：不做任何训练，只看初始化时�
 比较普通 RNN（PyTorch 默认初始化与正交初始化）、LSTM（默认初始化与遗忘门偏置设为 1 或 2）
 和 GRU（默认初始化与更新门偏置设为 2）。其二：一个记忆任务，在 T 步噪声之后回忆第一步的
 符号（4 选 1，随机猜的准确率是 0.25），每种结构隐状态大小相同、学习率各自挑选，
-报告每个种子的准确率和解出任务的种子比例。
+报告每个种子的准确率和解出任务的种子比例。其三：两种单元的数据流图，由一张可执行的计算图画出，
+测试用单元的权重把图算一遍并与 `dlnotes.rnn` 对照。
 """
 
 import math
@@ -98,6 +102,8 @@ LABELS: dict[str, dict[str, str]] = {
         "accuracy": "test accuracy",
         "chance": "chance",
         "steps": "T = {T}",
+        "lstm-legend": "LSTM: f forget gate, i input gate,\ng candidate, o output gate",
+        "gru-legend": "GRU: r reset gate, z update gate,\nn candidate state",
     },
     "zh": {
         "rnn": "RNN",
@@ -112,6 +118,8 @@ LABELS: dict[str, dict[str, str]] = {
         "accuracy": "测试准确率",
         "chance": "随机猜测",
         "steps": "T = {T}",
+        "lstm-legend": "LSTM：f 遗忘门，i 输入门，\ng 候选值，o 输出门",
+        "gru-legend": "GRU：r 重置门，z 更新门，\nn 候选状态",
     },
 }
 REACH_STYLE = {
@@ -468,7 +476,212 @@ def plot_memory_task(result: Result, lang: str = "en") -> Figure:
     return fig
 
 
+# ---------------------------------------------------------------------------------------------
+# 3. Cell diagrams, drawn from an executable graph
+# ---------------------------------------------------------------------------------------------
+
+# One cell as a dataflow graph: node -> (op, inputs, (x, y) position, text in the node).
+# Ops: "input"; "concat" ([h, x]); "gate" (activation and weight block k of the cell's stacked
+# rows, reading [h, x]); "hidden" (W_hk·h + b_hk, GRU block k); "candidate" (the GRU's
+# tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)), from [h, x] and that product); "mul", "add",
+# "one_minus", "tanh"; "output". `evaluate_cell` computes the graph with a cell's weights and
+# tests/test_lstm_gru_experiments.py checks it against `dlnotes.rnn`, so the figure shows the
+# computation that runs.
+CELL_GRAPHS: dict[str, dict[str, tuple[str, list[str], tuple[float, float], str]]] = {
+    "lstm": {
+        "c_prev": ("input", [], (0.5, 5.2), "c(t−1)"),
+        "h_prev": ("input", [], (0.5, 0.5), "h(t−1)"),
+        "x": ("input", [], (1.5, -0.6), "x(t)"),
+        "hx": ("concat", ["h_prev", "x"], (1.5, 0.5), ""),
+        "f": ("gate", ["hx"], (2.5, 1.9), "f: σ"),
+        "i": ("gate", ["hx"], (3.9, 1.9), "i: σ"),
+        "g": ("gate", ["hx"], (5.8, 1.9), "g: tanh"),
+        "o": ("gate", ["hx"], (7.6, 1.9), "o: σ"),
+        "keep": ("mul", ["f", "c_prev"], (2.5, 5.2), "×"),
+        "write": ("mul", ["i", "g"], (4.85, 3.5), "×"),
+        "c": ("add", ["keep", "write"], (4.85, 5.2), "+"),
+        "squash": ("tanh", ["c"], (8.5, 4.0), "tanh"),
+        "h": ("mul", ["o", "squash"], (8.5, 2.7), "×"),
+        "c_out": ("output", ["c"], (9.7, 5.2), "c(t)"),
+        "h_out": ("output", ["h"], (9.7, 2.7), "h(t)"),
+    },
+    "gru": {
+        "h_prev": ("input", [], (0.5, 5.2), "h(t−1)"),
+        "x": ("input", [], (0.5, -0.6), "x(t)"),
+        "hx": ("concat", ["h_prev", "x"], (0.5, 0.5), ""),
+        "r": ("gate", ["hx"], (1.8, 1.9), "r: σ"),
+        "hid": ("hidden", ["hx"], (3.2, 1.9), "W·h"),
+        "z": ("gate", ["hx"], (5.2, 1.9), "z: σ"),
+        "reset": ("mul", ["r", "hid"], (2.5, 3.1), "×"),
+        "n": ("candidate", ["hx", "reset"], (3.9, 3.9), "n: tanh"),
+        "keep": ("mul", ["z", "h_prev"], (5.2, 5.2), "×"),
+        "one_minus": ("one_minus", ["z"], (6.5, 2.9), "1−"),
+        "write": ("mul", ["one_minus", "n"], (7.7, 3.9), "×"),
+        "h": ("add", ["keep", "write"], (7.7, 5.2), "+"),
+        "h_out": ("output", ["h"], (9.6, 5.2), "h(t)"),
+    },
+}
+# weight block of each gate in torch's stacked rows (LSTM i | f | g | o, GRU r | z | n)
+CELL_BLOCKS = {"lstm": {"i": 0, "f": 1, "g": 2, "o": 3}, "gru": {"r": 0, "z": 1, "hid": 2, "n": 2}}
+
+
+def evaluate_cell(kind: str, cell: nn.Module, x: Tensor, h: Tensor, c: Tensor | None = None):
+    """Run the diagram's graph ``CELL_GRAPHS[kind]`` with ``cell``'s weights.
+
+    Returns ``(h_t, c_t)`` for the LSTM and ``h_t`` for the GRU, as `dlnotes.rnn`'s cells do.
+
+    Examples:
+        >>> import torch
+        >>> from dlnotes.rnn import GRUCell
+        >>> from dlnotes.experiments.lstm_gru import evaluate_cell
+        >>> _ = torch.manual_seed(0)
+        >>> cell, x, h = GRUCell(3, 2), torch.randn(1, 3), torch.randn(1, 2)
+        >>> torch.allclose(evaluate_cell("gru", cell, x, h), cell(x, h))
+        True
+    """
+    graph, blocks = CELL_GRAPHS[kind], CELL_BLOCKS[kind]
+    gates = len(set(blocks.values()))
+    w_x, w_h = cell.weight_ih.chunk(gates), cell.weight_hh.chunk(gates)
+    b_x, b_h = cell.bias_ih.chunk(gates), cell.bias_hh.chunk(gates)
+    values: dict[str, Any] = {"h_prev": h, "x": x, "c_prev": c}
+    for name, (op, inputs, _xy, text) in graph.items():
+        args = [values[i] for i in inputs]
+        k = blocks.get(name)
+        if op == "input":
+            continue
+        if op == "concat":
+            values[name] = tuple(args)  # (h, x)
+        elif op == "gate":
+            (h_, x_), act = args[0], torch.tanh if "tanh" in text else torch.sigmoid
+            # gate = act(W_ik·x + b_ik + W_hk·h + b_hk)
+            values[name] = act(x_ @ w_x[k].T + b_x[k] + h_ @ w_h[k].T + b_h[k])
+        elif op == "hidden":
+            values[name] = args[0][0] @ w_h[k].T + b_h[k]  # W_hk·h + b_hk
+        elif op == "candidate":
+            # n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn))
+            values[name] = torch.tanh(args[0][1] @ w_x[k].T + b_x[k] + args[1])
+        elif op == "mul":
+            values[name] = args[0] * args[1]
+        elif op == "add":
+            values[name] = args[0] + args[1]
+        elif op == "one_minus":
+            values[name] = 1 - args[0]
+        elif op == "tanh":
+            values[name] = torch.tanh(args[0])
+        elif op == "output":
+            values[name] = args[0]
+        else:
+            raise ValueError(f"op: unknown {op!r} in node {name!r}")
+    return (values["h_out"], values["c_out"]) if kind == "lstm" else values["h_out"]
+
+
+def cell_diagrams() -> Result:
+    """The two cells' graphs (positions, ops, edges) as the figure ``rnn-cells`` draws them."""
+    return {
+        kind: {
+            name: {"op": op, "inputs": inputs, "xy": list(xy), "text": text}
+            for name, (op, inputs, xy, text) in graph.items()
+        }
+        for kind, graph in CELL_GRAPHS.items()
+    }
+
+
+_BOXED = ("gate", "hidden", "candidate", "tanh")
+_RADIUS = 0.34  # circles of the elementwise ops, in data units
+
+
+def _half_size(node: dict) -> tuple[float, float]:
+    """Half width and height of a node's shape (boxes and text labels grow with the text)."""
+    if node["op"] in _BOXED:
+        return max(0.62, 0.13 * len(node["text"]) + 0.1), 0.3
+    if node["op"] in ("input", "output"):
+        return 0.12 * len(node["text"]) + 0.08, 0.28
+    return (0.12, 0.12) if node["op"] == "concat" else (_RADIUS, _RADIUS)
+
+
+def _edge_point(node: dict, toward: tuple[float, float]) -> tuple[float, float]:
+    """Where the segment from ``node``'s centre towards ``toward`` leaves the node's shape."""
+    (x, y), (tx, ty) = node["xy"], toward
+    dx, dy = tx - x, ty - y
+    length = math.hypot(dx, dy)
+    w, h = _half_size(node)
+    if node["op"] not in ("input", "output", *_BOXED):  # a circle
+        t = w / length
+    else:  # a box: the first side the segment crosses
+        t = min(w / abs(dx) if dx else math.inf, h / abs(dy) if dy else math.inf)
+    return x + t * dx, y + t * dy
+
+
+@plotting.styled
+def plot_cell_diagrams(result: Result, lang: str = "en") -> Figure:
+    """Each cell's graph: inputs on the left, state lines on top, gates on a bus from [h, x].
+
+    Examples:
+        >>> from dlnotes.experiments.lstm_gru import cell_diagrams, plot_cell_diagrams
+        >>> fig = plot_cell_diagrams(cell_diagrams(), lang="en")
+        >>> [ax.get_title(loc="left").split(":")[0] for ax in fig.axes]
+        ['LSTM', 'GRU']
+    """
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    words = LABELS[lang]
+    fig, axes = plotting.figure(height=6.6, nrows=2)
+    for ax, (kind, graph) in zip(axes, result.items(), strict=True):
+        ax.set_title(words[f"{kind}-legend"], loc="left")
+        ax.set_xlim(-0.4, 10.4)
+        ax.set_ylim(-1.1, 5.8)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        bus = next(node for node in graph.values() if node["op"] == "concat")["xy"]
+        fed = [n["xy"][0] for n in graph.values() if "hx" in n["inputs"]]
+        ax.plot([bus[0], max(fed)], [bus[1], bus[1]], color=plotting.GREY, lw=1.2)
+        for node in graph.values():
+            x, y = node["xy"]
+            for source in node["inputs"]:
+                start = (x, bus[1]) if source == "hx" else _edge_point(graph[source], (x, y))
+                end = _edge_point(node, graph[source]["xy"] if source != "hx" else (x, bus[1]))
+                ax.annotate(
+                    "",
+                    xy=end,
+                    xytext=start,
+                    arrowprops={
+                        "arrowstyle": "-|>",
+                        "color": plotting.GREY,
+                        "lw": 1.2,
+                        "shrinkA": 0,
+                        "shrinkB": 1,
+                    },
+                )
+            op, text = node["op"], node["text"]
+            if op in ("input", "output"):
+                ax.text(x, y, text, ha="center", va="center")
+            elif op == "concat":
+                ax.add_patch(Circle((x, y), 0.12, color=plotting.GREY))
+            elif op in _BOXED:
+                color = plotting.COLORS[1] if op == "gate" else plotting.COLORS[2]
+                w, h = _half_size(node)
+                ax.add_patch(
+                    FancyBboxPatch(
+                        (x - w + 0.05, y - h + 0.05),
+                        2 * w - 0.1,
+                        2 * h - 0.1,
+                        boxstyle="round,pad=0.05",
+                        facecolor="white",
+                        edgecolor=color,
+                        lw=1.5,
+                    )
+                )
+                ax.text(x, y, text, ha="center", va="center")
+            else:
+                ax.add_patch(
+                    Circle((x, y), _RADIUS, facecolor="white", edgecolor=plotting.COLORS[0], lw=1.5)
+                )
+                ax.text(x, y, text, ha="center", va="center")
+    return fig
+
+
 FIGURES: dict[str, tuple[Any, Any]] = {
+    "rnn-cells": (cell_diagrams, plot_cell_diagrams),
     "rnn-gradient-reach": (gradient_reach, plot_gradient_reach),
     "rnn-memory": (memory_task, plot_memory_task),
 }
