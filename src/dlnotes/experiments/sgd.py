@@ -369,8 +369,12 @@ def saddle(
     tiny: float = 1e-8,
     sigma: float = 0.01,
     y0s: tuple[float, ...] = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12),
+    noise_seeds: tuple[int, ...] = tuple(range(10)),
 ) -> Result:
     """Plain GD from (1, 0), from (1, ``tiny``), and with gradient noise; escape times vs y₀.
+
+    The noisy run is repeated for every seed in ``noise_seeds`` (final point and escape step
+    per seed); the figure draws the first.
 
     Examples:
         >>> from dlnotes.experiments.sgd import saddle
@@ -381,17 +385,26 @@ def saddle(
     runs = {
         "exact": saddle_run(0.0, lr, steps),
         "tiny": saddle_run(tiny, lr, steps),
-        "noise": saddle_run(0.0, lr, steps, sigma=sigma),
+        "noise": saddle_run(0.0, lr, steps, sigma=sigma, seed=noise_seeds[0] if noise_seeds else 0),
     }
     escape = []
     for y0 in y0s:
         ys = [abs(q[1]) for q in saddle_run(y0, lr, steps)]
         escape.append(next((t for t, y in enumerate(ys) if y > 1), None))
+    noisy = []
+    for seed in noise_seeds:
+        path = saddle_run(0.0, lr, steps, sigma=sigma, seed=seed)
+        out = next((t for t, q in enumerate(path) if abs(q[1]) > 1), None)
+        end = path[-1]
+        noisy.append(
+            {"seed": seed, "final": end, "f": saddle_f(torch.tensor(end)).item(), "escape": out}
+        )
     return {
         "lr": lr,
         "steps": steps,
         "tiny": tiny,
         "sigma": sigma,
+        "noise_seeds": noisy,
         "runs": {
             k: {
                 "x": [q[0] for q in v],
