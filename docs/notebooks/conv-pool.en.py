@@ -16,7 +16,8 @@
 # The experiments of the [convolution and pooling page](../../conv-pool/), run end to end.
 # Each function returns plain numbers (a dict) and each `plot_*` function draws the figure that
 # the page shows. Everything is seeded and runs on one CPU thread, on scikit-learn's bundled
-# digits placed in the middle of a 16×16 canvas.
+# digits placed in the middle of a 16×16 canvas (and, in one variant, enlarged to 16 px
+# on a 24×24 canvas). Means are over 5 seeds.
 #
 # To run it yourself (Python ≥ 3.11), install the package with its `experiments` extra
 # (scikit-learn and matplotlib) and jupytext from the repository:
@@ -38,41 +39,61 @@ print("torch", torch.__version__)
 # %% [markdown]
 # ## 1. Pooled features under small shifts
 #
-# Sobel edge maps of the test digits, shifted right by 0–3 px, pooled 2×2 with stride 2.
-# Shifts by a multiple of the stride move the pooled map exactly; odd shifts change it.
+# Sobel edge maps and learned first-layer responses (5 seeds) of the test digits, shifted right
+# by 0–4 px, pooled 2×2 with stride 2. A shift of d px, d a multiple of the stride 2, moves the
+# pooled map by exactly d/2 cells; odd shifts change it.
 
 # %%
 shift_result = cached(experiments.pool_shift)
 print("shifts:", shift_result["shifts"])
 for kind in experiments.POOLS:
-    print(f"{kind:>5} relative change:", [round(v, 3) for v in shift_result[kind]["rel_change"]])
-print("  max unchanged (aligned):", [round(v, 3) for v in shift_result["max"]["aligned"]])
+    sobel = [round(v, 3) for v in shift_result["sobel"][kind]["rel_change"]]
+    learned = [round(v, 3) for v in shift_result["learned"][kind]["rel_change"]["mean"]]
+    print(f"{kind:>5} relative change, Sobel:", sobel, " learned (mean):", learned)
+aligned = shift_result["sobel"]["max"]["aligned"]
+print("  max unchanged (aligned):", [round(v, 3) for v in aligned])
 experiments.plot_pool_shift(shift_result, lang="en")
 
 # %% [markdown]
-# ## 2. A trained CNN under shifts, rotations and scaling
+# ## 2. Trained CNNs under shifts, rotations and scaling
 #
-# Three small CNNs (max, average, blur pooling), three seeds each, trained on centred digits
-# only. Consistency: the fraction of predictions unchanged by a shift.
+# Five small CNNs (max, average, blur pooling; stride-2 convs; stride-1 convs + global average
+# pooling), 5 seeds each, trained on centred digits only. "agreement": the fraction of
+# predictions unchanged by a d-px shift; "zhang": Zhang's two-shift consistency. The max-pool
+# net is also trained on digits enlarged to 16 px ("large").
 
 # %%
 cnn_result = cached(experiments.cnn_invariance)
 for kind, metrics in cnn_result["variants"].items():
-    for name in ("consistency", "rotation", "scaling"):
-        print(f"{kind:>5} {name:<12}", [round(m, 3) for m in metrics[name]["mean"]])
+    for name in ("agreement", "zhang", "accuracy", "rotation", "scaling"):
+        mean, sd = metrics[name]["mean"], metrics[name]["std"]
+        print(
+            f"{kind:>7} {name:<10}", [f"{m:.2f} ± {s:.2f}" for m, s in zip(mean, sd, strict=True)]
+        )
+for kind, metrics in cnn_result["large"].items():
+    print(f"{kind:>7} large     ", [round(m, 3) for m in metrics["agreement"]["mean"]])
 experiments.plot_cnn_invariance(cnn_result, lang="en")
 
 # %% [markdown]
 # ## 3. Hand-made edge kernels and learned first-layer filters
+#
+# Above each learned filter: its largest |cosine similarity| with the two Sobel kernels.
 
 # %%
+counts = [sum(c >= 0.7 for c in row) for row in cnn_result["sobel_cos"]]
+print("filters with |cos| ≥ 0.7, per seed:", counts, " random filters:", cnn_result["chance_cos"])
 experiments.plot_feature_maps(cached(experiments.feature_maps), lang="en")
 
 # %% [markdown]
 # ## 4. Receptive field: formula against gradient support
+#
+# With average pooling the gradient support equals the formula on every seed; behind a max pool
+# it is at most the formula.
 
 # %%
 rf_result = cached(experiments.receptive_field_check)
-print("formula: ", rf_result["formula"])
-print("measured:", rf_result["measured"])
+print("formula:     ", rf_result["formula"])
+print("average pool:", rf_result["measured_avg"][0], "(the same on every seed)")
+for seed, widths in zip(rf_result["seeds"], rf_result["measured_max"], strict=True):
+    print(f"max pool, seed {seed}:", widths)
 experiments.plot_receptive_field(rf_result, lang="en")
