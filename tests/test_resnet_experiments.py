@@ -177,6 +177,7 @@ def test_deeper_plain_nets_end_with_a_higher_training_loss_on_every_seed() -> No
     assert errors[0] < 0.01 and 0.15 < errors[1] < 0.25 and 0.6 < errors[2] < 0.75
     r_means = res["loss"]["mean"]  # 0.008, 0.040, 0.19
     assert r_means[1] < 0.06 and 0.12 < r_means[2] < 0.26
+    assert res["loss"]["min"][1] > 0.03 and res["loss"]["max"][1] < 0.05  # 0.035..0.043
     assert res["loss"]["min"][2] > 0.1 and res["loss"]["max"][2] < 0.4  # 0.12..0.32
     r_errors = res["error"]["mean"]  # 0.2 %, 1.3 %, 5.9 %
     assert r_errors[1] < 0.02 and 0.04 < r_errors[2] < 0.08
@@ -202,7 +203,7 @@ def test_the_gap_holds_at_every_learning_rate_of_the_grid() -> None:
     plain34 = r["variants"]["plain"]["by_lr"]["loss"][2]
     assert min(plain34["min"]) > 1.6  # "above 1.6 at every learning rate"
     res34 = r["variants"]["residual"]["by_lr"]["loss"][2]
-    assert max(res34["max"]) > 1.0  # the residual net's own instability at lr 0.1 / 0.3: 1.34
+    assert 1.2 < max(res34["max"]) < 1.35  # single residual runs at lr 0.1 / 0.3: "as high as 1.34"
     assert min(res34["mean"]) < 0.25 < max(res34["mean"])  # 0.19 at lr 0.03, 0.64 at 0.3
 
 
