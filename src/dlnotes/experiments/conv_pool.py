@@ -395,9 +395,10 @@ def plot_pool_shift(result: Result, lang: str = "en") -> Figure:
     sobel, learned = result["sobel"], result["learned"]
     top.plot(xs, sobel["max"]["aligned"], "o-", color=COLORS["max"], label=words["aligned"])
     top.plot(xs, sobel["max"]["in_place"], "s--", color=plotting.GREY, label=words["in_place"])
-    top.set_ylim(-0.02, 1.05)
+    top.set_ylim(-0.02, 1.55)
+    top.set_yticks([0.0, 0.5, 1.0])
     top.set_ylabel(words["unchanged"])
-    top.legend(loc="lower left")
+    top.legend(loc="upper center", ncols=2)
     for kind in POOLS:
         bottom.plot(xs, sobel[kind]["rel_change"], "o-", color=COLORS[kind], label=words[kind])
         plotting.band(
@@ -409,6 +410,8 @@ def plot_pool_shift(result: Result, lang: str = "en") -> Figure:
             marker="^",
             linestyle=":",
         )
+    highest = max(max(sobel[kind]["rel_change"]) for kind in POOLS)
+    bottom.set_ylim(-0.02, 1.3 * highest)
     bottom.set_ylabel(words["rel_change"])
     bottom.set_xlabel(words["shift_px"])
     bottom.set_xticks(xs)
