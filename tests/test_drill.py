@@ -89,10 +89,12 @@ def test_card_ids_are_unique_and_the_same_in_every_language() -> None:
         assert len(found) == len(set(found)), f"{lang}: duplicate card ids"
         per_language[lang] = found
     assert per_language[LANGUAGES[0]], "no follow-up questions found"
+    first = per_language[LANGUAGES[0]]
     for lang in LANGUAGES[1:]:
-        assert per_language[lang] == per_language[LANGUAGES[0]], (
-            f"{lang}: the follow-ups differ from {LANGUAGES[0]} in number or section, so a card "
-            "would not be the same question in both languages"
+        differ = sorted(set(first) ^ set(per_language[lang]))
+        assert per_language[lang] == first, (
+            f"{lang}: the follow-ups differ from {LANGUAGES[0]} in number, order or section, so "
+            f"a card would not be the same question in both languages: {differ}"
         )
 
 

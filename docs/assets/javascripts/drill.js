@@ -473,7 +473,7 @@
     ]);
 
     mount.appendChild(h("div", { class: "dl-drill__ui", role: "region", "aria-label": t.region },
-                        [controls, status, cardView, doneView, progressView, keysDialog]));
+                        [status, cardView, doneView, controls, progressView, keysDialog]));
 
     // -- behaviour ----------------------------------------------------------------------------
     var queue = [];
