@@ -68,6 +68,14 @@ COUNTS_JS = """() => Object.fromEntries([...document.querySelectorAll(
     '.dl-drill__table tr[data-question]')].map(tr => [tr.dataset.question, Object.fromEntries(
     [...tr.querySelectorAll('td[data-count]')].map(td => [td.dataset.count, +td.textContent])
 )]))"""
+# Every control of the drill a finger taps: buttons, selects, the labels of the checkboxes
+# (the answer's own content, such as Material's copy button, is the question page's).
+SMALL_TARGETS_JS = """() => [...document.querySelectorAll(
+    '.dl-drill button, .dl-drill select, .dl-drill label.dl-drill__choice')]
+  .filter(el => el.getClientRects().length && !el.closest('.dl-drill__answer-body'))
+  .map(el => [el.className, el.getBoundingClientRect()])
+  .filter(([, r]) => r.height < 44 || r.width < 44)
+  .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
 ACTIVE_JS = "() => document.activeElement && document.activeElement.className"
 UNRENDERED_JS = """(root) => [...document.querySelectorAll(root + ' .arithmatex')]
     .filter(e => !e.querySelector('.katex')).length"""
@@ -166,6 +174,8 @@ def test_reveal_grade_and_next(
         )
         layout = page.evaluate("() => document.scrollingElement.scrollWidth")
         assert layout <= PHONE["width"], "the page does not scroll sideways"
+        small = page.evaluate(SMALL_TARGETS_JS)
+        assert not small, f"touch targets under 44 px: {small}"
 
     page.click('.dl-drill__grade[data-rating="3"]')
     assert current(page) == cards[1][0]
