@@ -296,28 +296,32 @@ def test_zero_gamma_block_is_the_identity_only_for_non_negative_input() -> None:
 
 
 def test_with_default_gamma_the_initial_logits_are_large() -> None:
-    """18-layer residual twin at init: logit std 3.4..4.0 with γ = 1, 1.01..1.08 with zero-γ."""
+    """18-layer residual twin at init: logit std 3.3..4.0 with γ = 1, 0.98..1.08 with zero-γ."""
     std = zero_gamma()["logit_std"]
-    assert len(std["default"]) == len(std["zero"]) == len(zero_gamma()["seeds"])
-    assert min(std["default"]) > 3.0 and max(std["default"]) < 4.3
-    assert min(std["zero"]) > 0.9 and max(std["zero"]) < 1.2
+    assert len(std["default"]) == len(std["zero"]) == len(zero_gamma()["seeds"]) >= 5
+    assert min(std["default"]) > 3.2 and max(std["default"]) < 4.1
+    assert min(std["zero"]) > 0.9 and max(std["zero"]) < 1.15
     assert min(std["default"]) > 2.5 * max(std["zero"])
 
 
 def test_zero_gamma_starts_lower_and_stays_ahead_in_the_first_steps() -> None:
     r = zero_gamma()
-    assert r["depth"] == 18 and r["lrs"] == [0.1, 0.3]
+    assert r["depth"] == 18 and r["lrs"] == [0.1, 0.3] and len(r["seeds"]) >= 5
+    first = {"default": [3.3, 3.8], "zero": [1.9, 2.4]}  # "3.4 / 3.7" and "2.3 / 2.0"
+    last = {"default": [0.45, 0.95], "zero": [0.15, 0.4]}  # "0.56 / 0.84" and "0.24 / 0.31"
     for i in range(len(r["lrs"])):
         zero, default = r["variants"]["zero"][i], r["variants"]["default"][i]
         assert zero["diverged"] == default["diverged"] == [0] * len(zero["mean"])
-        # mean loss of the first 5 steps: default 3.5 / 3.8, far above chance; zero-γ 2.2 / 2.0
+        # mean loss of the first 5 steps: default far above chance on every seed, zero-γ near it
         assert default["min"][0] > 1.3 * math.log(10)
         assert zero["max"][0] < 1.1 * math.log(10)
-        assert 3.2 < default["mean"][0] < 4.1 and 1.8 < zero["mean"][0] < 2.4  # 3.5/3.8, 2.2/2.0
-        # after 30 steps: 0.53 vs 0.22 (lr 0.1) and 0.90 vs 0.26 (lr 0.3), every seed
-        assert zero["max"][-1] < default["min"][-1] - 0.15
-        assert 0.15 < zero["mean"][-1] < 0.3 and 0.45 < default["mean"][-1] < 1.1
-        assert all(z < d for z, d in zip(zero["mean"], default["mean"], strict=True))
+        for name, stats in (("default", default), ("zero", zero)):
+            assert first[name][0] < stats["mean"][0] < first[name][1], (name, i)
+            assert last[name][0] < stats["mean"][-1] < last[name][1], (name, i)
+        assert zero["mean"][-1] < default["mean"][-1] / 2
+        # on every seed, below the default run of the same seed at every recorded point
+        for z_point, d_point in zip(zero["per_seed"], default["per_seed"], strict=True):
+            assert all(z < d for z, d in zip(z_point, d_point, strict=True))
 
 
 # ------------------------------------------------------------------------------ plots

@@ -710,7 +710,7 @@ def _identity_gaps() -> dict[str, float]:
 def zero_gamma(
     depth: int = 18,
     lrs: tuple[float, ...] = (0.1, 0.3),
-    seeds: tuple[int, ...] = (0, 1, 2),
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4),
     steps: int = 30,
     batch_size: int = 128,
     width: int = 16,
