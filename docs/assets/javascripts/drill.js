@@ -41,6 +41,7 @@
       ],
       close: "Close",
       position: "Card {i} of {n}",
+      left: "Cards left: {n}",
       states: { fresh: "new card", due: "due", early: "not due yet" },
       graded: "Graded {grade}: back in {when}.",
       doneTitle: "Nothing left to practise",
@@ -90,6 +91,7 @@
       ],
       close: "关闭",
       position: "第 {i} 张，共 {n} 张",
+      left: "还剩 {n} 张",
       states: { fresh: "新卡片", due: "已到期", early: "未到期" },
       graded: "已打分：{grade}，{when}后再出现。",
       doneTitle: "暂时没有要练的卡片",
@@ -580,7 +582,11 @@
       answer.hidden = true;
       grades.hidden = true;
       reveal.hidden = false;
-      status.textContent = (announce || "") + fill(t.position, { i: position, n: count });
+      // shuffle: a round of known length; otherwise the queue is worked out again after
+      // each grade, and what is left is what matters
+      var where = position ? fill(t.position, { i: position, n: count })
+        : fill(t.left, { n: count });
+      status.textContent = (announce || "") + where;
       setHash(cardId);
       startTimer();
     }
@@ -626,7 +632,7 @@
       if (settings.mode !== "shuffle") {
         queue = buildQueue(deck, progress, settings, now);
         if (queue.length) {
-          showCard(queue[0], 1, queue.length, announce);
+          showCard(queue[0], 0, queue.length, announce);
         } else {
           var pending = deck.filter(function (card) {
             var state = progress.cards[card.id];
@@ -673,7 +679,7 @@
           var rest = buildQueue(deck, progress, settings, now).filter(function (x) {
             return x !== preferred;
           });
-          showCard(preferred, 1, rest.length + 1, "");
+          showCard(preferred, 0, rest.length + 1, "");
           if (focus) question.focus();
         }
         return;
