@@ -3,8 +3,9 @@
 Each experiment runs once with exactly the default configuration its figure uses. The tests
 assert what the page states: orderings and bounds on *every* seed the page reports (or the
 count of seeds on which they hold, when the page gives a count), identities exactly (shifts
-by a multiple of the stride), and every number the page prints: `test_every_number_on_the_page
-_comes_from_the_results` rounds it from the result and looks for it in both languages.
+by a multiple of the stride), and every number the page prints: the test
+`test_every_number_on_the_page_comes_from_the_results` formats it from the result and looks
+for it on both pages.
 """
 
 from __future__ import annotations
