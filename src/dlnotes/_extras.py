@@ -42,7 +42,7 @@ def require(extra: str) -> None:
     if missing:
         raise ModuleNotFoundError(
             f"dlnotes.{extra} needs {' and '.join(EXTRAS[extra].values())}; not installed: "
-            f'{", ".join(missing)}. Install them with: pip install {" ".join(missing)} '
+            f"{', '.join(missing)}. Install them with: pip install {' '.join(missing)} "
             f'(the "{extra}" extra of the dlnotes-interview distribution)',
             name=next(m for m, d in EXTRAS[extra].items() if d == missing[0]),
         )
