@@ -11,8 +11,8 @@ JavaScript the plain sheet; the language menu keeps the current card; the page d
 ``file://`` too. The scheduling glue is checked through ``window.dlDrill`` in the page: a card
 graded "Again" comes back before one graded "Easy".
 
-The cards expected are read from the built page (tests/test_drill.py checks that page against
-the question pages' sources). Screenshots of a card at 390 px before and after "Show answer":
+The cards expected are read from the built page (tests/test_drill_cards.py checks that page
+against the question pages' sources). Screenshots of a card at 390 px before and after "Show answer":
 test-artifacts/screenshots/drill/.
 """
 
@@ -432,7 +432,7 @@ def test_without_javascript_the_plain_sheet(
 def test_language_switch_keeps_the_card(tab: Visit, site_dir: Path, width: str) -> None:
     first, second = LANGUAGES[:2]
     cards = deck(site_dir, first)
-    # (every id the same in both languages: tests/test_drill.py; the cards used here)
+    # (every id the same in both languages: tests/test_drill_cards.py; the cards used here)
     assert cards[:3] == deck(site_dir, second)[:3]
     page = open_drill(tab, first, width)
     grade(page, 3)
