@@ -49,3 +49,26 @@ def test_numbers_in_a_30_second_answer_are_on_the_question_page(lang: str, slug:
     page = (DOCS / f"{slug}.{lang}.md").read_text(encoding="utf-8")
     missing = [n for n in NUMBER.findall(MATH.sub("", said)) if n not in page]
     assert not missing, f"cheatsheet.{lang}.md ({slug}) states {missing}, {slug}.{lang}.md does not"
+
+
+def home_rows(lang: str) -> dict[str, str]:
+    """``question slug -> its one-line answer`` in the home page's question table."""
+    text = (DOCS / f"index.{lang}.md").read_text(encoding="utf-8")
+    row = re.compile(r"^\| \d+ \| \[[^\]]+\]\(([\w-]+)\.md\) \| (.*) \|$", re.MULTILINE)
+    return {slug: answer for slug, answer in row.findall(text)}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_home_table_has_a_row_per_question(lang: str) -> None:
+    assert list(home_rows(lang)) == question_pages()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("slug", question_pages())
+def test_numbers_in_the_home_table_are_on_the_question_page(lang: str, slug: str) -> None:
+    """The home page's one-line answers quote measurements (a shift's effect, a loss at some
+    depth): each number they state, outside formulas, appears on the question page."""
+    said = home_rows(lang)[slug]
+    page = (DOCS / f"{slug}.{lang}.md").read_text(encoding="utf-8")
+    missing = [n for n in NUMBER.findall(MATH.sub("", said)) if n not in page]
+    assert not missing, f"index.{lang}.md ({slug}) states {missing}, {slug}.{lang}.md does not"
