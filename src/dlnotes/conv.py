@@ -57,7 +57,7 @@ Examples:
 
 __doc_zh__ = """
 从零实现的卷积层与池化层，逐项与 PyTorch 对齐。`conv2d` 先用 im2col（`unfold`）把每个窗口展开成
-一列，再做一次矩阵乘法，语义与 `torch.nn.functional.conv2d` 完全一致（步长、填充含 `'same'`、
+一列，再做一次矩阵乘法，语义与 `torch.nn.functional.conv2d` 完全一致（步幅、填充含 `'same'`、
 空洞、分组与深度可分离卷积）；
 `conv2d_naive` 是七重循环的慢速对照版，用来说明为什么要 im2col。`max_pool2d`、`avg_pool2d`
 连 `ceil_mode`、`count_include_pad`、最大值下标这些细节都与 PyTorch 对齐。`Conv2d` 的参数名、
