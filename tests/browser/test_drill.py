@@ -12,8 +12,8 @@ JavaScript the plain sheet; the language menu keeps the current card; the page d
 graded "Again" comes back before one graded "Easy".
 
 The cards expected are read from the built page (tests/test_drill_cards.py checks that page
-against the question pages' sources). Screenshots of a card at 390 px before and after "Show answer":
-test-artifacts/screenshots/drill/.
+against the question pages' sources). Screenshots of a card at 390 px before and after
+"Show answer": test-artifacts/screenshots/drill/.
 """
 
 from __future__ import annotations
