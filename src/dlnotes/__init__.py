@@ -16,3 +16,6 @@ __doc_zh__ = """
 
 # The one place the version is written: pyproject.toml reads it (setuptools dynamic metadata).
 __version__ = "0.1.0"
+
+# The API lives in the submodules (dlnotes.norm, dlnotes.conv, ...): nothing to star-import here.
+__all__: list[str] = []

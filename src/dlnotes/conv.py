@@ -73,7 +73,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dlnotes._validation import check_bool, check_int, check_tensor, ntuple
+from dlnotes import _validation as _v
 
 __all__ = [
     "AvgPool2d",
@@ -88,6 +88,12 @@ __all__ = [
     "receptive_field",
     "unfold",
 ]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
 
 _IMAGE = "(N, C, H, W) or (C, H, W)"
 _IntPair = int | tuple[int, int]
@@ -123,11 +129,11 @@ def conv_output_size(
         >>> conv_output_size(5, 2, stride=2)  # the last input row is never read
         2
     """
-    size = check_int(size, "size", minimum=1)
-    k = check_int(kernel_size, "kernel_size", minimum=1)
-    s = check_int(stride, "stride", minimum=1)
-    p = check_int(padding, "padding", minimum=0)
-    d = check_int(dilation, "dilation", minimum=1)
+    size = _v.check_int(size, "size", minimum=1)
+    k = _v.check_int(kernel_size, "kernel_size", minimum=1)
+    s = _v.check_int(stride, "stride", minimum=1)
+    p = _v.check_int(padding, "padding", minimum=0)
+    d = _v.check_int(dilation, "dilation", minimum=1)
     _check_fits(size + 2 * p, k, d, "size")
     # out = ⌊(size + 2p − d(k − 1) − 1) / s⌋ + 1
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
@@ -169,9 +175,9 @@ def receptive_field(layers: Sequence[Sequence[int]]) -> int:
                 f"(kernel_size, stride, dilation), got {layer!r}"
             )
         k, s, d = (*layer, 1) if len(layer) == 2 else layer
-        k = check_int(k, f"layers[{n}] kernel_size", minimum=1)
-        s = check_int(s, f"layers[{n}] stride", minimum=1)
-        d = check_int(d, f"layers[{n}] dilation", minimum=1)
+        k = _v.check_int(k, f"layers[{n}] kernel_size", minimum=1)
+        s = _v.check_int(s, f"layers[{n}] stride", minimum=1)
+        d = _v.check_int(d, f"layers[{n}] dilation", minimum=1)
         # r ← r + (k − 1)·d·∏_{i<l} sᵢ
         r += (k - 1) * d * jump
         jump *= s
@@ -204,8 +210,8 @@ def conv_param_count(
         8960
     """
     c_in, c_out, groups = _check_channels(in_channels, out_channels, groups)
-    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
-    check_bool(bias, "bias")
+    kh, kw = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    _v.check_bool(bias, "bias")
     # #params = C_out · (C_in / g) · kH · kW + C_out
     return c_out * (c_in // groups) * kh * kw + (c_out if bias else 0)
 
@@ -214,9 +220,9 @@ def conv_param_count(
 
 
 def _check_channels(in_channels: Any, out_channels: Any, groups: Any) -> tuple[int, int, int]:
-    c_in = check_int(in_channels, "in_channels", minimum=1)
-    c_out = check_int(out_channels, "out_channels", minimum=1)
-    groups = check_int(groups, "groups", minimum=1)
+    c_in = _v.check_int(in_channels, "in_channels", minimum=1)
+    c_out = _v.check_int(out_channels, "out_channels", minimum=1)
+    groups = _v.check_int(groups, "groups", minimum=1)
     if c_in % groups:
         raise ValueError(f"groups={groups} must divide in_channels={c_in}")
     if c_out % groups:
@@ -235,7 +241,7 @@ def _check_fits(padded: int, k: int, d: int, name: str, extra: str = "") -> None
 
 def _check_image(input: Any, name: str = "input") -> tuple[Tensor, bool]:
     """Return `(N, C, H, W)` input and whether it was unbatched `(C, H, W)`."""
-    check_tensor(input, name, _IMAGE, dims=(3, 4))
+    _v.check_tensor(input, name, _IMAGE, dims=(3, 4))
     return (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
 
 
@@ -246,7 +252,7 @@ def _padding_arg(padding: Any, name: str = "padding") -> str | tuple[int, int]:
                 f"{name} must be 'valid', 'same', an int or a tuple of 2 ints, got {padding!r}"
             )
         return padding
-    return ntuple(padding, 2, name, minimum=0)
+    return _v.ntuple(padding, 2, name, minimum=0)
 
 
 def _same_padding(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, ...]:
@@ -322,10 +328,10 @@ def unfold(
                 [4., 5., 7., 8.]])
     """
     x, unbatched = _check_image(input)
-    kernel = ntuple(kernel_size, 2, "kernel_size", minimum=1)
-    dil = ntuple(dilation, 2, "dilation", minimum=1)
-    pad = ntuple(padding, 2, "padding", minimum=0)
-    strd = ntuple(stride, 2, "stride", minimum=1)
+    kernel = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    dil = _v.ntuple(dilation, 2, "dilation", minimum=1)
+    pad = _v.ntuple(padding, 2, "padding", minimum=0)
+    strd = _v.ntuple(stride, 2, "stride", minimum=1)
     x = _pad(x, (pad[1], pad[1], pad[0], pad[0]), 0.0)  # (N, C, H + 2p, W + 2p)
     out = _out_hw(x, kernel, strd, dil)
     n, c = x.shape[:2]
@@ -367,10 +373,10 @@ def _check_conv_args(
     groups: Any,
 ) -> tuple[tuple[int, int], tuple[int, ...], tuple[int, int], int]:
     """Validate conv2d's arguments; return (stride, F.pad padding, dilation, groups)."""
-    check_tensor(weight, "weight", "(C_out, C_in / groups, kH, kW)", dims=(4,))
-    groups = check_int(groups, "groups", minimum=1)
-    strd = ntuple(stride, 2, "stride", minimum=1)
-    dil = ntuple(dilation, 2, "dilation", minimum=1)
+    _v.check_tensor(weight, "weight", "(C_out, C_in / groups, kH, kW)", dims=(4,))
+    groups = _v.check_int(groups, "groups", minimum=1)
+    strd = _v.ntuple(stride, 2, "stride", minimum=1)
+    dil = _v.ntuple(dilation, 2, "dilation", minimum=1)
     pad = _padding_arg(padding)
     c_in, c_out = x.shape[1], weight.shape[0]
     if any(k < 1 for k in weight.shape[2:]):
@@ -392,7 +398,7 @@ def _check_conv_args(
     if weight.dtype != x.dtype:
         raise TypeError(f"weight must have input's dtype {x.dtype}, got {weight.dtype}")
     if bias is not None:
-        check_tensor(bias, "bias", "(C_out,)")
+        _v.check_tensor(bias, "bias", "(C_out,)")
         if tuple(bias.shape) != (c_out,):
             raise ValueError(
                 f"bias must have shape (C_out,) = ({c_out},), got shape {tuple(bias.shape)}"
@@ -552,16 +558,16 @@ def _check_pool_args(
 ) -> tuple[Tensor, bool, tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
     """Validate pooling arguments and return (input 4D, unbatched, k, s, p, d, out)."""
     x, unbatched = _check_image(input)
-    kernel = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    kernel = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
     # stride=None (or torch's empty list) means stride = kernel_size
     strd = (
         kernel
         if stride is None or stride == () or stride == []
-        else ntuple(stride, 2, "stride", minimum=1)
+        else _v.ntuple(stride, 2, "stride", minimum=1)
     )
-    pad = ntuple(padding, 2, "padding", minimum=0)
-    dil = ntuple(dilation, 2, "dilation", minimum=1)
-    check_bool(ceil_mode, "ceil_mode")
+    pad = _v.ntuple(padding, 2, "padding", minimum=0)
+    dil = _v.ntuple(dilation, 2, "dilation", minimum=1)
+    _v.check_bool(ceil_mode, "ceil_mode")
     if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(
             f"padding must be at most half the kernel size (p <= k // 2, as in "
@@ -656,7 +662,7 @@ def max_pool2d(
     x, unbatched, kernel, strd, pad, dil, (ho, wo) = _check_pool_args(
         input, kernel_size, stride, padding, dilation, ceil_mode
     )
-    check_bool(return_indices, "return_indices")
+    _v.check_bool(return_indices, "return_indices")
     xp = _pool_pad(x, kernel, strd, pad, dil, (ho, wo), -math.inf)  # (N, C, Hp, Wp)
     (sh, sw), (dh, dw) = strd, dil
     # The max over a k×k window is the max over its rows of the max along each row, so slide
@@ -754,9 +760,9 @@ def avg_pool2d(
     x, unbatched, kernel, strd, pad, _, (ho, wo) = _check_pool_args(
         input, kernel_size, stride, padding, 1, ceil_mode
     )
-    check_bool(count_include_pad, "count_include_pad")
+    _v.check_bool(count_include_pad, "count_include_pad")
     if divisor_override is not None:
-        divisor_override = check_int(divisor_override, "divisor_override")
+        divisor_override = _v.check_int(divisor_override, "divisor_override")
         if divisor_override == 0:
             raise ValueError("divisor_override must be a nonzero int or None, got 0")
     xp = _pool_pad(x, kernel, strd, pad, (1, 1), (ho, wo), 0.0)  # (N, C, Hp, Wp)
@@ -832,10 +838,10 @@ class Conv2d(nn.Module):
         super().__init__()
         c_in, c_out, groups = _check_channels(in_channels, out_channels, groups)
         self.in_channels, self.out_channels, self.groups = c_in, c_out, groups
-        self.kernel_size = ntuple(kernel_size, 2, "kernel_size", minimum=1)
-        self.stride = ntuple(stride, 2, "stride", minimum=1)
+        self.kernel_size = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
+        self.stride = _v.ntuple(stride, 2, "stride", minimum=1)
         self.padding = _padding_arg(padding)
-        self.dilation = ntuple(dilation, 2, "dilation", minimum=1)
+        self.dilation = _v.ntuple(dilation, 2, "dilation", minimum=1)
         if self.padding == "same" and self.stride != (1, 1):
             raise ValueError(
                 f"padding='same' needs stride 1 (as in torch), got stride={self.stride}"
@@ -845,7 +851,7 @@ class Conv2d(nn.Module):
                 f"padding_mode must be 'zeros' (torch's 'reflect', 'replicate' and "
                 f"'circular' are not implemented), got {padding_mode!r}"
             )
-        check_bool(bias, "bias")
+        _v.check_bool(bias, "bias")
         self.padding_mode = padding_mode
         factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(
@@ -882,7 +888,7 @@ class Conv2d(nn.Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Convolve `(N, C_in, H, W)` or `(C_in, H, W)` input."""
-        check_tensor(input, "input", _IMAGE, dims=(3, 4))
+        _v.check_tensor(input, "input", _IMAGE, dims=(3, 4))
         c = input.shape[-3]
         if c != self.in_channels:
             raise ValueError(
@@ -896,11 +902,11 @@ class Conv2d(nn.Module):
 
 def _check_pool_module(kernel_size: Any, stride: Any, padding: Any, dilation: Any) -> None:
     """Constructor checks of the pooling modules (the shape-dependent ones wait for forward)."""
-    kernel = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    kernel = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
     if stride is not None:
-        ntuple(stride, 2, "stride", minimum=1)
-    pad = ntuple(padding, 2, "padding", minimum=0)
-    ntuple(dilation, 2, "dilation", minimum=1)
+        _v.ntuple(stride, 2, "stride", minimum=1)
+    pad = _v.ntuple(padding, 2, "padding", minimum=0)
+    _v.ntuple(dilation, 2, "dilation", minimum=1)
     if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(
             f"padding must be at most half the kernel size (p <= k // 2, as in "
@@ -980,7 +986,7 @@ class AvgPool2d(nn.Module):
     ) -> None:
         super().__init__()
         _check_pool_module(kernel_size, stride, padding, 1)
-        if divisor_override is not None and check_int(divisor_override, "divisor_override") == 0:
+        if divisor_override is not None and _v.check_int(divisor_override, "divisor_override") == 0:
             raise ValueError("divisor_override must be a nonzero int or None, got 0")
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size

@@ -57,7 +57,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dlnotes._validation import LOW_PRECISION, check_param_tensors, check_tensor
+from dlnotes import _validation as _v
 
 __all__ = [
     "BatchNorm1d",
@@ -72,17 +72,22 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
 def _check_input(input: Any, min_dim: int = 2, expected: str = "(N, C, *)") -> None:
     """Raise unless `input` is a floating-point tensor with at least `min_dim` dims."""
-    check_tensor(input, "input", expected, min_dim=min_dim)
+    _v.check_tensor(input, "input", expected, min_dim=min_dim)
 
 
 def _opmath(input: Tensor) -> Tensor:
     """Compute statistics of float16/bfloat16 input in float32, as torch's kernels do."""
-    return input.float() if input.dtype in LOW_PRECISION else input
+    return input.float() if input.dtype in _v.LOW_PRECISION else input
 
 
 def _per_channel(t: Tensor, ndim: int) -> Tensor:
@@ -170,7 +175,7 @@ def batch_norm(
     """
     _check_input(input)
     num_channels = input.shape[1]
-    check_param_tensors(
+    _v.check_param_tensors(
         input,
         (num_channels,),
         "(C,) with C = input.shape[1]",
@@ -331,7 +336,7 @@ class _BatchNorm(nn.Module):
         )
 
     def _check_input_dim(self, input: Tensor) -> None:
-        check_tensor(input, "input", self._expected_shape, dims=self._allowed_dims, min_dim=2)
+        _v.check_tensor(input, "input", self._expected_shape, dims=self._allowed_dims, min_dim=2)
 
     def _load_from_state_dict(
         self,
@@ -468,7 +473,7 @@ def layer_norm(
             f"input must have shape (*, {', '.join(map(str, shape))}) to match "
             f"normalized_shape={shape}, got shape {tuple(input.shape)}"
         )
-    check_param_tensors(input, shape, "normalized_shape", weight=weight, bias=bias)
+    _v.check_param_tensors(input, shape, "normalized_shape", weight=weight, bias=bias)
 
     x = _opmath(input)  # (*, *normalized_shape)
     # μ = mean over the last k dims,   σ² = their biased variance
@@ -516,7 +521,7 @@ def group_norm(
         raise ValueError(
             f"num_groups={num_groups} must divide the number of channels C = input.shape[1] = {c}"
         )
-    check_param_tensors(input, (c,), "(C,) with C = input.shape[1]", weight=weight, bias=bias)
+    _v.check_param_tensors(input, (c,), "(C,) with C = input.shape[1]", weight=weight, bias=bias)
 
     x = _opmath(input)
     # (N, C, *) -> (N, G, C/G * prod(*)): each row holds one group of one sample
@@ -568,7 +573,7 @@ def instance_norm(
     """
     _check_input(input)
     n, c = input.shape[:2]
-    check_param_tensors(
+    _v.check_param_tensors(
         input,
         (c,),
         "(C,) with C = input.shape[1]",
@@ -657,7 +662,7 @@ def batch_norm_backward(
             f"grad_output must have the shape of input {tuple(input.shape)}, got {got}"
         )
     num_channels = input.shape[1]
-    check_param_tensors(input, (num_channels,), "(C,) with C = input.shape[1]", weight=weight)
+    _v.check_param_tensors(input, (num_channels,), "(C,) with C = input.shape[1]", weight=weight)
     m = input.numel() // num_channels
     if m <= 1:
         raise ValueError(

@@ -71,15 +71,20 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dlnotes._validation import check_bool, check_choice, check_int, check_tensor
-from dlnotes.norm import BatchNorm2d, _BatchNorm
+from dlnotes import _validation as _v
+from dlnotes.norm import BatchNorm2d as _BatchNorm2d
+from dlnotes.norm import _BatchNorm
 
 __all__ = [
     "BasicBlock",
     "Bottleneck",
+    "NormLayer",
     "PreActBlock",
     "ResNet",
+    "Shortcut",
     "ZeroPadShortcut",
+    "conv1x1",
+    "conv3x3",
     "gradient_norms",
     "plain_net",
     "residual_net",
@@ -87,9 +92,15 @@ __all__ = [
     "resnet50",
 ]
 
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 Shortcut = Literal["A", "B", "C"] | None
 NormLayer = Callable[[int], nn.Module]
-SHORTCUTS = ("A", "B", "C", None)
+_SHORTCUTS = ("A", "B", "C", None)
 # the normalization layers whose weight/bias torchvision's init resets to 1/0
 _NORMS = (nn.modules.batchnorm._BatchNorm, nn.GroupNorm, _BatchNorm)
 
@@ -108,14 +119,14 @@ def conv1x1(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
 
 
 def _check_channels(in_channels: int, out_channels: int, stride: int, out_name: str) -> None:
-    check_int(in_channels, "in_channels", minimum=1)
-    check_int(out_channels, out_name, minimum=1)
-    check_int(stride, "stride", minimum=1)
+    _v.check_int(in_channels, "in_channels", minimum=1)
+    _v.check_int(out_channels, out_name, minimum=1)
+    _v.check_int(stride, "stride", minimum=1)
 
 
 def _check_norm_layer(norm_layer: NormLayer | None) -> NormLayer:
     if norm_layer is None:
-        return BatchNorm2d
+        return _BatchNorm2d
     if not callable(norm_layer):
         raise TypeError(
             f"norm_layer must be a callable num_features -> nn.Module (e.g. nn.BatchNorm2d) "
@@ -127,7 +138,7 @@ def _check_norm_layer(norm_layer: NormLayer | None) -> NormLayer:
 def _check_input(input: Tensor, in_channels: int, owner: nn.Module) -> None:
     """(N, C_in, H, W), floating point, with the dtype of `owner`'s parameters."""
     expected = f"(N, C_in={in_channels}, H, W)"
-    check_tensor(input, "input", expected, dims=(4,))
+    _v.check_tensor(input, "input", expected, dims=(4,))
     if input.shape[1] != in_channels:
         raise ValueError(
             f"input must have shape {expected} for {type(owner).__name__}, "
@@ -162,7 +173,7 @@ def _make_shortcut(
     out_name: str = "out_channels",
 ) -> nn.Module | None:
     """`downsample` of a post-activation block: None (identity), option A, or a projection."""
-    check_choice(shortcut, "shortcut", SHORTCUTS)
+    _v.check_choice(shortcut, "shortcut", _SHORTCUTS)
     if shortcut == "A" and out_channels < in_channels:
         raise ValueError(
             f'shortcut "A" pads channels with zeros and cannot remove any: the block\'s '
@@ -281,7 +292,7 @@ class BasicBlock(nn.Module):
     ) -> None:
         super().__init__()
         _check_channels(in_channels, out_channels, stride, "out_channels")
-        check_bool(zero_init_residual, "zero_init_residual")
+        _v.check_bool(zero_init_residual, "zero_init_residual")
         norm_layer = _check_norm_layer(norm_layer)
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self.shortcut, self.zero_init_residual = shortcut, zero_init_residual
@@ -362,7 +373,7 @@ class Bottleneck(nn.Module):
     ) -> None:
         super().__init__()
         _check_channels(in_channels, width, stride, "width")
-        check_bool(zero_init_residual, "zero_init_residual")
+        _v.check_bool(zero_init_residual, "zero_init_residual")
         norm_layer = _check_norm_layer(norm_layer)
         out_channels = width * self.expansion
         self.in_channels, self.width, self.out_channels = in_channels, width, out_channels
@@ -445,7 +456,7 @@ class PreActBlock(nn.Module):
     ) -> None:
         super().__init__()
         _check_channels(in_channels, out_channels, stride, "out_channels")
-        check_bool(zero_init_residual, "zero_init_residual")
+        _v.check_bool(zero_init_residual, "zero_init_residual")
         norm_layer = _check_norm_layer(norm_layer)
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self.zero_init_residual = zero_init_residual
@@ -534,11 +545,11 @@ class ResNet(nn.Module):
         if block not in (BasicBlock, Bottleneck):
             raise TypeError(f"block must be BasicBlock or Bottleneck, got {block!r}")
         layers, widths = self._check_stages(layers, widths)
-        check_int(num_classes, "num_classes", minimum=1)
-        check_int(in_channels, "in_channels", minimum=1)
-        check_bool(zero_init_residual, "zero_init_residual")
-        check_bool(small_input, "small_input")
-        check_choice(shortcut, "shortcut", SHORTCUTS)
+        _v.check_int(num_classes, "num_classes", minimum=1)
+        _v.check_int(in_channels, "in_channels", minimum=1)
+        _v.check_bool(zero_init_residual, "zero_init_residual")
+        _v.check_bool(small_input, "small_input")
+        _v.check_choice(shortcut, "shortcut", _SHORTCUTS)
         norm_layer = _check_norm_layer(norm_layer)
         self.in_channels, self.num_stages = in_channels, len(layers)
 
@@ -595,8 +606,8 @@ class ResNet(nn.Module):
                 f"got layers={tuple(layers)} and widths={tuple(widths)}"
             )
         return (
-            [check_int(n, f"layers[{i}]", minimum=1) for i, n in enumerate(layers)],
-            [check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths)],
+            [_v.check_int(n, f"layers[{i}]", minimum=1) for i, n in enumerate(layers)],
+            [_v.check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths)],
         )
 
     def stages(self) -> list[nn.Sequential]:
@@ -700,8 +711,8 @@ def _digits_net(
     batch_norm: bool,
 ) -> ResNet:
     """Shared builder of `plain_net` and `residual_net`: only `shortcut` differs."""
-    check_int(depth, "depth")
-    check_bool(batch_norm, "batch_norm")
+    _v.check_int(depth, "depth")
+    _v.check_bool(batch_norm, "batch_norm")
     if not isinstance(widths, (list, tuple)) or not widths:
         raise TypeError(f"widths must be a non-empty list or tuple of ints, got {widths!r}")
     # depth = 1 (stem conv) + 2 convs × n blocks × k stages + 1 (fc)
@@ -837,7 +848,7 @@ def gradient_norms(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    check_tensor(loss, "loss", "() (a scalar)", dims=(0,))
+    _v.check_tensor(loss, "loss", "() (a scalar)", dims=(0,))
     if not loss.requires_grad:
         raise ValueError("loss does not require grad: compute it from the model outside no_grad")
     named = [

@@ -79,13 +79,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dlnotes._validation import (
-    check_bool,
-    check_int,
-    check_number,
-    check_shape,
-    check_tensor,
-)
+from dlnotes import _validation as _v
 
 __all__ = [
     "GRU",
@@ -98,12 +92,18 @@ __all__ = [
     "rnn_param_count",
 ]
 
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 # Gate blocks stacked in weight_ih / weight_hh, per mode, in torch's order.
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 _NONLINEARITIES = ("tanh", "relu")
 
 # One step: (W_ih x + b_ih, W_hh h + b_hh, h, c) ↦ (h′, c′); c is None except for the LSTM.
-Step = Callable[[Tensor, Tensor, Tensor, Tensor | None], tuple[Tensor, Tensor | None]]
+_Step = Callable[[Tensor, Tensor, Tensor, Tensor | None], tuple[Tensor, Tensor | None]]
 
 
 # ----------------------------------------------------------------------------- one time step
@@ -147,7 +147,7 @@ def _gru_step(gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | None) -> tuple[Tens
     return n + z * (h - n), None
 
 
-_STEPS: dict[str, Step] = {
+_STEPS: dict[str, _Step] = {
     "RNN_TANH": _tanh_step,
     "RNN_RELU": _relu_step,
     "LSTM": _lstm_step,
@@ -156,7 +156,7 @@ _STEPS: dict[str, Step] = {
 
 
 def _run_layer(
-    step: Step,
+    step: _Step,
     x: Tensor,
     h: Tensor,
     c: Tensor | None,
@@ -202,7 +202,7 @@ def _check_dtype(value: Tensor, name: str, dtype: torch.dtype) -> None:
 def _check_sequence_input(input: Any, name: str, expected: str) -> None:
     if isinstance(input, nn.utils.rnn.PackedSequence):
         raise TypeError(f"{name}: PackedSequence is not supported by dlnotes.rnn; pad it first")
-    check_tensor(input, name, expected, dims=(2, 3))
+    _v.check_tensor(input, name, expected, dims=(2, 3))
 
 
 # ----------------------------------------------------------------------------- cells
@@ -224,9 +224,9 @@ class _RNNCellBase(nn.Module):
     ) -> None:
         super().__init__()
         factory = {"device": device, "dtype": dtype}
-        self.input_size = check_int(input_size, "input_size", minimum=1)
-        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
-        self.bias = check_bool(bias, "bias")
+        self.input_size = _v.check_int(input_size, "input_size", minimum=1)
+        self.hidden_size = _v.check_int(hidden_size, "hidden_size", minimum=1)
+        self.bias = _v.check_bool(bias, "bias")
         # Registration order = torch's = the order reset_parameters draws in.
         self.weight_ih = nn.Parameter(torch.empty(num_chunks * hidden_size, input_size, **factory))
         self.weight_hh = nn.Parameter(torch.empty(num_chunks * hidden_size, hidden_size, **factory))
@@ -254,7 +254,9 @@ class _RNNCellBase(nn.Module):
 
     def _check_input(self, input: Any) -> bool:
         """Check ``input`` of shape (N, H_in) or (H_in); return whether it is batched."""
-        check_tensor(input, "input", f"(N, {self.input_size}) or ({self.input_size},)", dims=(1, 2))
+        _v.check_tensor(
+            input, "input", f"(N, {self.input_size}) or ({self.input_size},)", dims=(1, 2)
+        )
         _check_dtype(input, "input", self.weight_ih.dtype)
         if input.shape[-1] != self.input_size:
             raise ValueError(
@@ -271,7 +273,7 @@ class _RNNCellBase(nn.Module):
             return torch.zeros(shape, dtype=input.dtype, device=input.device).reshape(
                 -1, self.hidden_size
             )
-        check_shape(value, name, "(N, H)" if batched else "(H,) for unbatched input", shape)
+        _v.check_shape(value, name, "(N, H)" if batched else "(H,) for unbatched input", shape)
         _check_dtype(value, name, input.dtype)
         return value.reshape(-1, self.hidden_size)
 
@@ -453,16 +455,16 @@ class _RNNBase(nn.Module):
         if mode not in _GATES:
             raise ValueError(f"mode must be one of {tuple(_GATES)}, got {mode!r}")
         self.mode = mode
-        self.input_size = check_int(input_size, "input_size", minimum=1)
-        self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
-        self.num_layers = check_int(num_layers, "num_layers", minimum=1)
-        self.bias = check_bool(bias, "bias")
-        self.batch_first = check_bool(batch_first, "batch_first")
-        self.dropout = check_number(dropout, "dropout", minimum=0.0)
+        self.input_size = _v.check_int(input_size, "input_size", minimum=1)
+        self.hidden_size = _v.check_int(hidden_size, "hidden_size", minimum=1)
+        self.num_layers = _v.check_int(num_layers, "num_layers", minimum=1)
+        self.bias = _v.check_bool(bias, "bias")
+        self.batch_first = _v.check_bool(batch_first, "batch_first")
+        self.dropout = _v.check_number(dropout, "dropout", minimum=0.0)
         if self.dropout > 1:
             raise ValueError(f"Invalid dropout: must be <= 1, got {dropout}")
-        self.bidirectional = check_bool(bidirectional, "bidirectional")
-        self.proj_size = check_int(proj_size, "proj_size", minimum=0)
+        self.bidirectional = _v.check_bool(bidirectional, "bidirectional")
+        self.proj_size = _v.check_int(proj_size, "proj_size", minimum=0)
         if self.proj_size:
             raise ValueError(
                 f"proj_size={proj_size} is not supported by dlnotes.rnn (LSTM projections); "
@@ -542,10 +544,10 @@ class _RNNBase(nn.Module):
         if value is None:
             return torch.zeros(shape, dtype=x.dtype, device=x.device)
         if batched:
-            check_shape(value, name, "(num_layers * D, N, H_out)", shape)
+            _v.check_shape(value, name, "(num_layers * D, N, H_out)", shape)
         else:
             what = "(num_layers * D, H_out) for unbatched input"
-            check_shape(value, name, what, (shape[0], shape[2]))
+            _v.check_shape(value, name, what, (shape[0], shape[2]))
             value = value.unsqueeze(1)
         _check_dtype(value, name, x.dtype)
         return value
@@ -791,11 +793,11 @@ def rnn_param_count(
     """
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {tuple(_MODES)}, got {mode!r}")
-    check_int(input_size, "input_size", minimum=1)
-    H = check_int(hidden_size, "hidden_size", minimum=1)
-    check_int(num_layers, "num_layers", minimum=1)
-    check_bool(bias, "bias")
-    D = 2 if check_bool(bidirectional, "bidirectional") else 1
+    _v.check_int(input_size, "input_size", minimum=1)
+    H = _v.check_int(hidden_size, "hidden_size", minimum=1)
+    _v.check_int(num_layers, "num_layers", minimum=1)
+    _v.check_bool(bias, "bias")
+    D = 2 if _v.check_bool(bidirectional, "bidirectional") else 1
     G = _MODES[mode]
     total = 0
     for layer in range(num_layers):

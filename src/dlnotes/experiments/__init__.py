@@ -46,6 +46,18 @@ from typing import Any
 
 import torch
 
+__all__ = ["Result", "cache_key", "cached", "seeded"]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``) and the imported experiment modules.
+
+    Not the package's own imports; a submodule is an attribute once imported (``batch_norm``).
+    """
+    imported = [name for name in globals() if f"{__name__}.{name}" in sys.modules]
+    return sorted({*__all__, *imported, *(name for name in globals() if name.startswith("__"))})
+
+
 Result = dict[str, Any]
 
 

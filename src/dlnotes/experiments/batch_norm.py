@@ -40,6 +40,31 @@ from dlnotes.experiments.training import accuracy, make_mlp, summarize, sweep, t
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+__all__ = [
+    "BATCH_NORMS",
+    "COLORS",
+    "FIGURES",
+    "LABELS",
+    "PERTURBATIONS",
+    "SEEDS",
+    "THREADS",
+    "adapt_bn",
+    "contrast_robustness",
+    "lr_tolerance",
+    "perturb",
+    "perturbation_label",
+    "plot_contrast_robustness",
+    "plot_lr_tolerance",
+    "plot_small_batches",
+    "small_batches",
+]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 THREADS = 1
 # Five seeds per setting: every statement on the page holds on each of them (about 15 s of one
 # core for the three experiments together).

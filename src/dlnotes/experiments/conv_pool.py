@@ -56,6 +56,43 @@ from dlnotes.experiments.training import he_init_, make_cnn, summarize, sweep, t
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+__all__ = [
+    "CANVAS",
+    "COLORS",
+    "FIGURES",
+    "LABELS",
+    "POOLS",
+    "SEEDS",
+    "SOBEL_X",
+    "SOBEL_Y",
+    "STACK",
+    "THREADS",
+    "VARIANTS",
+    "BlurPool2d",
+    "canvas_digits",
+    "chance_cosine",
+    "cnn_invariance",
+    "edge_maps",
+    "feature_maps",
+    "make_net",
+    "plot_cnn_invariance",
+    "plot_feature_maps",
+    "plot_pool_shift",
+    "plot_receptive_field",
+    "pool",
+    "pool_shift",
+    "receptive_field_check",
+    "shift",
+    "trained_net",
+    "transform",
+]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 THREADS = 1
 CANVAS = 16  # the 8×8 digit sits at rows/cols 4..11
 SEEDS = (0, 1, 2, 3, 4)

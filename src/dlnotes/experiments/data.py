@@ -18,6 +18,14 @@ from torch import Tensor
 
 from dlnotes._extras import require
 
+__all__ = ["batches", "load_digits_split", "standardize_like"]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 # Every experiment loads its data through this module: fail here, with the install command,
 # rather than deep inside an experiment when scikit-learn or matplotlib is missing.
 require("experiments")

@@ -50,6 +50,40 @@ from dlnotes.experiments.training import accuracy, sweep, train
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+__all__ = [
+    "CELL_BLOCKS",
+    "CELL_GRAPHS",
+    "CLASSES",
+    "FIGURES",
+    "LABELS",
+    "MEMORY_LR",
+    "MEMORY_VARIANTS",
+    "NOISE",
+    "REACH_STYLE",
+    "REACH_VARIANTS",
+    "SOLVED",
+    "THREADS",
+    "Recall",
+    "cell_diagrams",
+    "evaluate_cell",
+    "gradient_reach",
+    "jacobian_norms",
+    "lr_pilot",
+    "make_layer",
+    "memory_task",
+    "plot_cell_diagrams",
+    "plot_gradient_reach",
+    "plot_memory_task",
+    "recall_data",
+    "set_gate_bias_",
+]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 THREADS = 1
 CLASSES = 4  # tokens to remember; chance accuracy is 1 / CLASSES
 NOISE = 0.3  # std of the distractor steps

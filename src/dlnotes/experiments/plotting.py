@@ -53,6 +53,40 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+__all__ = [
+    "CJK_FONT",
+    "CJK_FONT_FILES",
+    "COLORS",
+    "FONT_SIZE",
+    "GREY",
+    "LANGS",
+    "MIN_TEXT_PX",
+    "PHONE_COLUMN_PX",
+    "STYLE",
+    "WIDTH",
+    "band",
+    "bars",
+    "check_lang",
+    "cjk_font",
+    "diverged_marks",
+    "figure",
+    "legend_below",
+    "log_axis",
+    "power_label",
+    "power_of_ten",
+    "render",
+    "style",
+    "styled",
+    "svg_bytes",
+    "text_px",
+]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 LANGS = ("en", "zh")
 WIDTH = 4.2  # inches: 302 pt, shown at about 410 px on a desktop and shrunk to 358 px on a phone
 FONT_SIZE = 10.0  # pt, every text in the figure

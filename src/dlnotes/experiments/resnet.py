@@ -44,14 +44,40 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from dlnotes import _validation as _v
 from dlnotes import resnet
-from dlnotes._validation import check_int
 from dlnotes.experiments import Result, plotting, seeded
 from dlnotes.experiments.data import load_digits_split
 from dlnotes.experiments.training import he_init_, summarize, sweep, train
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+__all__ = [
+    "COLORS",
+    "FIGURES",
+    "GRAD_VARIANTS",
+    "LABELS",
+    "THREADS",
+    "VARIANTS",
+    "MLPBlock",
+    "StackedMLPNets",
+    "degradation",
+    "gradients_at_init",
+    "lr_factor",
+    "mlp_net",
+    "plot_degradation",
+    "plot_gradients",
+    "plot_zero_gamma",
+    "train_stacked",
+    "zero_gamma",
+]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
 
 THREADS = 1
 VARIANTS = ("plain", "residual")
@@ -329,8 +355,8 @@ def train_stacked(
             f"generators and lrs must give one entry per model ({model.shortcut.shape[0]}), "
             f"got {len(generators)} and {n_models}"
         )
-    check_int(steps, "steps", minimum=1)
-    check_int(batch_size, "batch_size", minimum=1)
+    _v.check_int(steps, "steps", minimum=1)
+    _v.check_int(batch_size, "batch_size", minimum=1)
     if batch_size > len(x):
         raise ValueError(f"batch_size must be <= len(x) = {len(x)}, got {batch_size}")
     params = list(model.parameters())

@@ -53,6 +53,42 @@ from dlnotes.experiments.training import accuracy, make_mlp, summarize
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+__all__ = [
+    "COLORS",
+    "FIGURES",
+    "FUNCTIONS",
+    "LABELS",
+    "LR_GRID",
+    "NOISE_ORDERS",
+    "OPTIMIZERS",
+    "THREADS",
+    "data_order",
+    "early_stopping",
+    "lr_sweep",
+    "make_optimizer",
+    "noise_floor",
+    "plot_data_order",
+    "plot_early_stopping",
+    "plot_lr_sweep",
+    "plot_noise_floor",
+    "plot_saddle",
+    "plot_trajectories",
+    "quadratic",
+    "rosenbrock",
+    "run_paths",
+    "saddle",
+    "saddle_f",
+    "saddle_run",
+    "sweep_medians",
+    "trajectories",
+]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 THREADS = 1
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 # 10⁻⁴, 10⁻³·⁵, …, 10¹·⁵: wide enough that every optimizer's best rate on every function lies

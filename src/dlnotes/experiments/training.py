@@ -46,9 +46,28 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dlnotes._validation import check_int
+from dlnotes import _validation as _v
 from dlnotes.experiments import seeded
 from dlnotes.experiments.data import batches
+
+__all__ = [
+    "IMAGE_SIZE",
+    "OptimizerFactory",
+    "Summary",
+    "accuracy",
+    "he_init_",
+    "make_cnn",
+    "make_mlp",
+    "summarize",
+    "sweep",
+    "train",
+]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
 
 N_FEATURES, N_CLASSES = 64, 10  # the 8×8 digits, flattened; ten classes
 IMAGE_SIZE = 8
@@ -130,8 +149,8 @@ def make_mlp(
         >>> net[0].bias is None, tuple(net(torch.randn(5, 64)).shape)
         (True, (5, 10))
     """
-    check_int(depth, "depth", minimum=1)
-    check_int(width, "width", minimum=1)
+    _v.check_int(depth, "depth", minimum=1)
+    _v.check_int(width, "width", minimum=1)
     _norm_1d(norm, 1)  # validate the name even when depth == 1
     layers: list[nn.Module] = []
     fan_in = in_features
@@ -182,7 +201,7 @@ def make_cnn(
         >>> tuple(net(torch.randn(5, 64)).shape), net[-1].in_features  # 8 ch · 2 · 2
         ((5, 10), 32)
     """
-    check_int(kernel_size, "kernel_size", minimum=1)
+    _v.check_int(kernel_size, "kernel_size", minimum=1)
     if kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be odd (same padding), got {kernel_size}")
     norms: dict[str, Callable[[int], nn.Module] | None] = {
@@ -205,7 +224,7 @@ def make_cnn(
     layers: list[nn.Module] = [nn.Unflatten(1, (in_channels, image_size, image_size))]
     c_in, size = in_channels, image_size
     for c_out in channels:
-        check_int(c_out, "channels", minimum=1)
+        _v.check_int(c_out, "channels", minimum=1)
         layers.append(
             nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=not make_norm)
         )
@@ -267,7 +286,7 @@ def accuracy(
         correct = (model(x).argmax(dim=1) == y).float().mean().item()
         model.train(was_training)
         return correct
-    size = len(x) if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
+    size = len(x) if batch_size is None else _v.check_int(batch_size, "batch_size", minimum=1)
     if size > len(x):
         raise ValueError(f"batch_size must be <= len(x) = {len(x)}, got {size}")
     twin = copy.deepcopy(model).train()
@@ -350,20 +369,20 @@ def train(
         raise ValueError("give exactly one of epochs and steps")
     if (lr is None) == (optimizer is None):
         raise ValueError("give exactly one of lr (plain SGD) and optimizer")
-    check_int(batch_size, "batch_size", minimum=1)
+    _v.check_int(batch_size, "batch_size", minimum=1)
     per_epoch = len(x) // batch_size
     if per_epoch == 0:
         raise ValueError(f"batch_size must be <= len(x) = {len(x)}, got {batch_size}")
     total = epochs * per_epoch if epochs is not None else steps
     assert total is not None
-    check_int(total, "steps", minimum=1)
+    _v.check_int(total, "steps", minimum=1)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = optimizer(params) if optimizer is not None else None
     keep = max(1, min(window, per_epoch, total))
     losses: deque[float] = deque(maxlen=keep)
     hits: deque[Tensor] = deque(maxlen=keep)
     if record_every is not None:
-        check_int(record_every, "record_every", minimum=1)
+        _v.check_int(record_every, "record_every", minimum=1)
     curve: list[float] = []
     block: list[float] = []
     model.train()

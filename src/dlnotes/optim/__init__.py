@@ -91,3 +91,8 @@ __all__ = [
     "epoch_indices",
     "minibatches",
 ]
+
+
+def __dir__() -> list[str]:
+    """``dir()`` and tab completion show the API (``__all__``), not the module's imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import torch
 from torch import Tensor
 
-from dlnotes._validation import check_int, check_tensor
+from dlnotes import _validation as _v
 
 __all__ = ["ORDERS", "epoch_indices", "minibatches"]
 
@@ -47,7 +47,7 @@ def epoch_indices(
         >>> sorted(epoch_indices(y, "reshuffle", g).tolist())
         [0, 1, 2, 3, 4]
     """
-    check_tensor(labels, "labels", "(N, ...)", min_dim=1, floating=False)
+    _v.check_tensor(labels, "labels", "(N, ...)", min_dim=1, floating=False)
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
     n = len(labels)
@@ -56,7 +56,7 @@ def epoch_indices(
     if order == "replacement":
         # i₁, …, i_N ~ Uniform{0, …, N − 1}, independently
         return torch.randint(n, (n,), generator=generator)
-    check_tensor(labels, "labels", "(N,) of class labels", dims=(1,), floating=False)
+    _v.check_tensor(labels, "labels", "(N,) of class labels", dims=(1,), floating=False)
     return torch.argsort(labels, stable=True)
 
 
@@ -92,11 +92,11 @@ def minibatches(
         >>> [yb.tolist() for _, yb in minibatches(x, y, 2, "sorted")]
         [[0, 0], [1, 1], [1]]
     """
-    check_tensor(x, "x", "(N, ...)", min_dim=1, floating=False)
-    check_tensor(y, "y", "(N, ...)", min_dim=1, floating=False)
+    _v.check_tensor(x, "x", "(N, ...)", min_dim=1, floating=False)
+    _v.check_tensor(y, "y", "(N, ...)", min_dim=1, floating=False)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length N, got {len(x)} and {len(y)}")
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    batch_size = _v.check_int(batch_size, "batch_size", minimum=1)
     idx = epoch_indices(y, order, generator)  # (N,)
     stop = len(idx) - batch_size + 1 if drop_last else len(idx)
     for start in range(0, stop, batch_size):

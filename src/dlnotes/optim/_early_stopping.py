@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dlnotes._validation import check_int, check_number
+from dlnotes import _validation as _v
 
 __all__ = ["EarlyStopping"]
 
@@ -48,8 +48,8 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int = 5, min_delta: float = 0.0, mode: str = "min") -> None:
-        self.patience = check_int(patience, "patience", minimum=1)
-        self.min_delta = check_number(min_delta, "min_delta", minimum=0.0)
+        self.patience = _v.check_int(patience, "patience", minimum=1)
+        self.min_delta = _v.check_number(min_delta, "min_delta", minimum=0.0)
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
         self.mode = mode
@@ -82,7 +82,7 @@ class EarlyStopping:
             if value.numel() != 1:
                 raise ValueError(f"value must be a number, got a tensor of shape {value.shape}")
             value = value.item()
-        value = check_number(value, "value")
+        value = _v.check_number(value, "value")
         epoch = self.num_steps
         self.num_steps += 1
         if self.is_improvement(value):

@@ -21,7 +21,7 @@ import math
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
-from dlnotes._validation import check_int
+from dlnotes import _validation as _v
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LinearLR", "StepLR"]
 
@@ -57,7 +57,7 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        self.step_size = check_int(step_size, "step_size", minimum=1)
+        self.step_size = _v.check_int(step_size, "step_size", minimum=1)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -157,7 +157,7 @@ class LinearLR(LRScheduler):
             )
         self.start_factor = start_factor
         self.end_factor = end_factor
-        self.total_iters = check_int(total_iters, "total_iters", minimum=1)
+        self.total_iters = _v.check_int(total_iters, "total_iters", minimum=1)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -211,7 +211,7 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        self.T_max = check_int(T_max, "T_max", minimum=1)
+        self.T_max = _v.check_int(T_max, "T_max", minimum=1)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 

@@ -22,7 +22,7 @@ import torch
 from torch import Tensor
 from torch.optim import Optimizer
 
-from dlnotes._validation import check_number
+from dlnotes import _validation as _v
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "RMSprop"]
 
@@ -86,7 +86,7 @@ class _Optimizer(Optimizer):
 def _check_common(hyper: dict[str, Any], *names: str) -> None:
     """Each named hyperparameter must be a number >= 0 (torch's checks)."""
     for name in names:
-        check_number(hyper[name], name, minimum=0.0)
+        _v.check_number(hyper[name], name, minimum=0.0)
 
 
 class SGD(_Optimizer):
@@ -429,7 +429,7 @@ class Adam(_Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         for i, beta in enumerate(betas):
-            check_number(beta, f"betas[{i}]", minimum=0.0, below=1.0)
+            _v.check_number(beta, f"betas[{i}]", minimum=0.0, below=1.0)
         _check_common(hyper, "weight_decay")
 
     def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
