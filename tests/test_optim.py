@@ -293,6 +293,39 @@ def test_trajectory_matches_torch_foreach_too(
     assert_same_state(ours, theirs)
 
 
+ADAPTIVE = [name for name in OURS if name != "SGD"]  # SGD always loops, as torch's CPU default
+
+
+@pytest.mark.parametrize("name", ADAPTIVE)
+@settings(max_examples=3, deadline=None)
+@given(data=st.data(), dtype=st.sampled_from(dtypes))
+def test_per_tensor_path_equals_foreach_path_and_torch(
+    name: str, dtype: torch.dtype, data: st.DataObject
+) -> None:
+    """foreach=False (one tensor at a time) = the default torch._foreach_* path = torch.optim."""
+    setup = data.draw(setups(name, data.draw(st.integers(0, len(FLAGS[name]) - 1))))
+    problem = Problem(setup["seed"], dtype, setup["kind"])
+    loop_p, multi_p, torch_p = problem.params(), problem.params(), problem.params()
+    loop = OURS[name](groups(loop_p, setup["hypers"]), foreach=False, **setup["ctor"])
+    multi = build(OURS[name], multi_p, setup)
+    theirs = build(TORCH[name], torch_p, setup)
+    assert [g["foreach"] for g in loop.param_groups] == [False, False]
+    for step in range(STEPS):
+        for params, opt in ((loop_p, loop), (multi_p, multi), (torch_p, theirs)):
+            run(problem, params, opt, range(step, step + 1), setup["no_grad"])
+        assert_same_params(loop_p, multi_p)
+        assert_same_params(loop_p, torch_p)
+    assert_same_state(loop, multi)
+    assert_same_state(loop, theirs)
+
+
+@pytest.mark.parametrize("name", ADAPTIVE)
+def test_foreach_must_be_a_bool_or_none(name: str) -> None:
+    w = nn.Parameter(torch.ones(2))
+    with pytest.raises(TypeError, match="foreach"):
+        OURS[name]([w], foreach="yes")
+
+
 @pytest.mark.parametrize("direction", ["ours->ours", "ours->torch", "torch->ours"])
 @pytest.mark.parametrize("name", list(OURS))
 @settings(max_examples=4, deadline=None)

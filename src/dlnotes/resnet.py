@@ -101,8 +101,19 @@ def __dir__() -> list[str]:
 Shortcut = Literal["A", "B", "C"] | None
 NormLayer = Callable[[int], nn.Module]
 _SHORTCUTS = ("A", "B", "C", None)
-# the normalization layers whose weight/bias torchvision's init resets to 1/0
-_NORMS = (nn.modules.batchnorm._BatchNorm, nn.GroupNorm, _BatchNorm)
+# the normalization layers whose weight/bias torchvision's init resets to 1/0: torch's batch
+# norms (each public subclass of its private _BatchNorm base), GroupNorm, and ours
+_NORMS = (
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.BatchNorm3d,
+    nn.LazyBatchNorm1d,
+    nn.LazyBatchNorm2d,
+    nn.LazyBatchNorm3d,
+    nn.SyncBatchNorm,
+    nn.GroupNorm,
+    _BatchNorm,
+)
 
 
 # ----------------------------------------------------------------------------- helpers
