@@ -778,7 +778,7 @@ def test_impossible_configurations_raise_clear_errors(build, error, match):
             BasicBlock(4, 4),
             torch.randn(4, 4, 4),
             ValueError,
-            r"input must have shape \(N, C_in=4, H, W\), got 3D",
+            r"x must have shape \(N, C_in=4, H, W\), got 3D",
         ),
         (
             BasicBlock(4, 4),

@@ -175,9 +175,10 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if minimum is not None and value < minimum:
+    # `not (x >= lo)`, as torch writes its checks: NaN fails a bound too
+    if minimum is not None and not value >= minimum:
         raise ValueError(f"Invalid {name}: must be >= {minimum}, got {value}")
-    if below is not None and value >= below:
+    if below is not None and not value < below:
         raise ValueError(f"Invalid {name}: must be < {below}, got {value}")
     return float(value)
 
@@ -223,3 +224,33 @@ def check_choice(value: Any, name: str, choices: tuple[Any, ...]) -> Any:
     if value not in choices:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
     return value
+
+
+def factory_kwargs(device: Any, dtype: Any) -> dict[str, Any]:
+    """Check a module's ``device`` and ``dtype`` arguments; return them as factory kwargs.
+
+    Examples:
+        >>> factory_kwargs("cpu", torch.float64)
+        {'device': device(type='cpu'), 'dtype': torch.float64}
+        >>> factory_kwargs("x", None)
+        Traceback (most recent call last):
+            ...
+        ValueError: device must be a torch.device, a string like 'cpu' or an index >= 0, got 'x'
+    """
+    if device is not None:
+        if isinstance(device, bool) or not isinstance(device, (torch.device, str, int)):
+            raise TypeError(
+                f"device must be a torch.device, str or int, got {type(device).__name__} {device!r}"
+            )
+        try:
+            device = torch.device(device)
+        except RuntimeError as error:
+            raise ValueError(
+                "device must be a torch.device, a string like 'cpu' or an index >= 0, "
+                f"got {device!r}"
+            ) from error
+    if dtype is not None and not isinstance(dtype, torch.dtype):
+        raise TypeError(
+            f"dtype must be a torch.dtype or None, got {type(dtype).__name__} {dtype!r}"
+        )
+    return {"device": device, "dtype": dtype}

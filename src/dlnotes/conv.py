@@ -337,7 +337,8 @@ def unfold(
     n, c = x.shape[:2]
     # cols[n, (c, i, j), (y, x)] = x[n, c, s·y + d·i, s·x + d·j]
     windows = _windows(x, kernel, strd, dil, out)  # (N, C, Ho, Wo, kH, kW) view
-    cols = windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)
+    # (sizes spelled out, not -1: an empty batch has nothing to infer -1 from)
+    cols = windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], out[0] * out[1])
     return cols[0] if unbatched else cols
 
 
@@ -688,6 +689,18 @@ def max_pool2d(
         none = best == -math.inf
         i = torch.where(none, i0.reshape(ho, 1), i)
         j = torch.where(none, j0, j)
+        if best.isnan().any():
+            # torch's kernel takes each NaN it meets as the new maximum: a window holding NaN
+            # reports its last NaN in row-major order (last row holding one, last NaN there)
+            kh, kw = kernel
+            nan_taps = _slide(xp.isnan().to(torch.uint8), 3, wo, kw, sw, dw)  # (N, C, Hp, Wo, kW)
+            j_last = (kw - 1) - nan_taps.flip(-1).argmax(dim=-1)  # (N, C, Hp, Wo)
+            rows_nan = _slide(nan_taps.amax(dim=-1), 2, ho, kh, sh, dh)  # (N, C, Ho, Wo, kH)
+            i_last = (kh - 1) - rows_nan.flip(-1).argmax(dim=-1)  # (N, C, Ho, Wo)
+            j_nan = _slide(j_last, 2, ho, kh, sh, dh).gather(-1, i_last.unsqueeze(-1)).squeeze(-1)
+            has_nan = best.isnan()
+            i = torch.where(has_nan, i_last, i)
+            j = torch.where(has_nan, j_nan, j)
         # window tap (i, j) → padded cell (s·y + d·i, s·x + d·j)
         rows = (sh * ys).reshape(ho, 1) + dh * i  # (N, C, Ho, Wo)
         cols = sw * xs + dw * j
@@ -853,7 +866,7 @@ class Conv2d(nn.Module):
             )
         _v.check_bool(bias, "bias")
         self.padding_mode = padding_mode
-        factory = {"device": device, "dtype": dtype}
+        factory = _v.factory_kwargs(device, dtype)
         self.weight = nn.Parameter(
             torch.empty((c_out, c_in // groups, *self.kernel_size), **factory)
         )

@@ -174,6 +174,9 @@ def batch_norm(
         True
     """
     _check_input(input)
+    _v.check_bool(training, "training")
+    _v.check_number(momentum, "momentum")
+    _v.check_number(eps, "eps")
     num_channels = input.shape[1]
     _v.check_param_tensors(
         input,
@@ -286,12 +289,16 @@ class _BatchNorm(nn.Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        factory = {"device": device, "dtype": dtype}
-        self.num_features = num_features
-        self.eps = eps
+        factory = _v.factory_kwargs(device, dtype)
+        # 0 features is allowed, as torch allows it (an empty layer)
+        self.num_features = _v.check_int(num_features, "num_features", minimum=0)
+        self.eps = _v.check_number(eps, "eps")
+        if momentum is not None:
+            _v.check_number(momentum, "momentum")
         self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
+        self.affine = _v.check_bool(affine, "affine")
+        self.track_running_stats = _v.check_bool(track_running_stats, "track_running_stats")
+        _v.check_bool(bias, "bias")
         if affine:
             self.weight = nn.Parameter(torch.empty(num_features, **factory))
             if bias:
@@ -463,7 +470,14 @@ def layer_norm(
         >>> torch.allclose(layer_norm(x, 8), F.layer_norm(x, (8,)), atol=1e-6)
         True
     """
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    _v.check_number(eps, "eps")
+    if isinstance(normalized_shape, (list, tuple)):  # torch.Size is a tuple
+        shape = tuple(
+            _v.check_int(d, f"normalized_shape[{i}]", minimum=0)
+            for i, d in enumerate(normalized_shape)
+        )
+    else:
+        shape = (_v.check_int(normalized_shape, "normalized_shape", minimum=0),)
     if len(shape) == 0:
         raise ValueError("normalized_shape must contain at least one dimension, got ()")
     k = len(shape)
@@ -514,9 +528,15 @@ def group_norm(
         True
     """
     _check_input(input)
+    _v.check_number(eps, "eps")
     n, c = input.shape[:2]
-    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups <= 0:
-        raise ValueError(f"num_groups must be a positive int, got {num_groups!r}")
+    _v.check_int(num_groups, "num_groups", minimum=1)
+    if n * (c // num_groups) * math.prod(input.shape[2:]) == 1:
+        # torch's check (F.group_norm): one value to normalize leaves no variance
+        raise ValueError(
+            f"input must have more than 1 value per group, got shape {tuple(input.shape)} "
+            f"with num_groups={num_groups}"
+        )
     if c % num_groups:
         raise ValueError(
             f"num_groups={num_groups} must divide the number of channels C = input.shape[1] = {c}"
@@ -572,6 +592,9 @@ def instance_norm(
         True
     """
     _check_input(input)
+    _v.check_bool(use_input_stats, "use_input_stats")
+    _v.check_number(momentum, "momentum")
+    _v.check_number(eps, "eps")
     n, c = input.shape[:2]
     _v.check_param_tensors(
         input,
@@ -656,6 +679,7 @@ def batch_norm_backward(
         (True, torch.Size([3]), torch.Size([3]))
     """
     _check_input(input)
+    _v.check_number(eps, "eps")
     if not isinstance(grad_output, Tensor) or grad_output.shape != input.shape:
         got = tuple(grad_output.shape) if isinstance(grad_output, Tensor) else type(grad_output)
         raise ValueError(

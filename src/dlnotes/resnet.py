@@ -121,11 +121,13 @@ _NORMS = (
 
 def conv3x3(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
     """3×3 convolution, padding 1, no bias (BN's β takes its place): torchvision's `conv3x3`."""
+    _check_channels(in_channels, out_channels, stride, "out_channels")
     return nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
 
 
 def conv1x1(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
     """1×1 convolution, no bias: torchvision's `conv1x1`."""
+    _check_channels(in_channels, out_channels, stride, "out_channels")
     return nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
 
 
@@ -146,19 +148,22 @@ def _check_norm_layer(norm_layer: NormLayer | None) -> NormLayer:
     return norm_layer
 
 
-def _check_input(input: Tensor, in_channels: int, owner: nn.Module) -> None:
-    """(N, C_in, H, W), floating point, with the dtype of `owner`'s parameters."""
+def _check_input(input: Tensor, in_channels: int, owner: nn.Module, name: str = "input") -> None:
+    """(N, C_in, H, W), floating point, with the dtype of `owner`'s parameters.
+
+    ``name`` is the argument's name in ``forward``: ``x`` in the blocks, as in torchvision.
+    """
     expected = f"(N, C_in={in_channels}, H, W)"
-    _v.check_tensor(input, "input", expected, dims=(4,))
+    _v.check_tensor(input, name, expected, dims=(4,))
     if input.shape[1] != in_channels:
         raise ValueError(
-            f"input must have shape {expected} for {type(owner).__name__}, "
+            f"{name} must have shape {expected} for {type(owner).__name__}, "
             f"got shape {tuple(input.shape)}"
         )
     weight = next(owner.parameters(), None)
     if weight is not None and input.dtype != weight.dtype:
         raise TypeError(
-            f"input has dtype {input.dtype} but {type(owner).__name__}'s parameters have "
+            f"{name} has dtype {input.dtype} but {type(owner).__name__}'s parameters have "
             f"dtype {weight.dtype}; convert one of them with .to(dtype)"
         )
 
@@ -328,7 +333,7 @@ class BasicBlock(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """`(N, C_in, H, W)` → `(N, C_out, ⌈H/s⌉, ⌈W/s⌉)`."""
-        _check_input(x, self.in_channels, self)
+        _check_input(x, self.in_channels, self, "x")
         # F(x) = BN₂(conv₂(ReLU(BN₁(conv₁ x))))
         out = self.relu(self.bn1(self.conv1(x)))  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
         out = self.bn2(self.conv2(out))  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
@@ -413,7 +418,7 @@ class Bottleneck(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """`(N, C_in, H, W)` → `(N, 4·width, ⌈H/s⌉, ⌈W/s⌉)`."""
-        _check_input(x, self.in_channels, self)
+        _check_input(x, self.in_channels, self, "x")
         out = self.relu(self.bn1(self.conv1(x)))  # 1×1 reduce: (N, width, H, W)
         out = self.relu(self.bn2(self.conv2(out)))  # 3×3, stride s: (N, width, ⌈H/s⌉, ⌈W/s⌉)
         out = self.bn3(self.conv3(out))  # 1×1 expand: (N, 4·width, ⌈H/s⌉, ⌈W/s⌉)
@@ -488,7 +493,7 @@ class PreActBlock(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """`(N, C_in, H, W)` → `(N, C_out, ⌈H/s⌉, ⌈W/s⌉)`."""
-        _check_input(x, self.in_channels, self)
+        _check_input(x, self.in_channels, self, "x")
         pre = self.relu(self.bn1(x))  # (N, C_in, H, W)
         identity = x if self.downsample is None else self.downsample(pre)  # (N, C_out, H', W')
         # F(x) = conv₂(ReLU(BN₂(conv₁(ReLU(BN₁ x)))))
@@ -627,7 +632,7 @@ class ResNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """`(N, C_in, H, W)` images → `(N, num_classes)` logits."""
-        _check_input(x, self.in_channels, self)
+        _check_input(x, self.in_channels, self, "x")
         # stem: (N, widths[0], H/4, W/4); (N, widths[0], H, W) with small_input
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         for stage in self.stages():

@@ -223,7 +223,7 @@ class _RNNCellBase(nn.Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        factory = {"device": device, "dtype": dtype}
+        factory = _v.factory_kwargs(device, dtype)
         self.input_size = _v.check_int(input_size, "input_size", minimum=1)
         self.hidden_size = _v.check_int(hidden_size, "hidden_size", minimum=1)
         self.bias = _v.check_bool(bias, "bias")
@@ -477,7 +477,7 @@ class _RNNBase(nn.Module):
                 f"num_layers={num_layers}",
                 stacklevel=3,
             )
-        factory = {"device": device, "dtype": dtype}
+        factory = _v.factory_kwargs(device, dtype)
         gate_size = _GATES[mode] * hidden_size
         # torch's names and registration order (layer, direction, w_ih, w_hh, b_ih, b_hh):
         # the order reset_parameters draws in, so the same seed gives the same weights.
@@ -791,6 +791,8 @@ def rnn_param_count(
         >>> rnn_param_count("LSTM", 5, 7) == 4 * (7 * 5 + 7 * 7 + 2 * 7)
         True
     """
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be a str, one of {tuple(_MODES)}, got {type(mode).__name__}")
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {tuple(_MODES)}, got {mode!r}")
     _v.check_int(input_size, "input_size", minimum=1)
@@ -853,6 +855,11 @@ def clip_grad_norm_(
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     else:
+        if isinstance(parameters, (str, bytes)) or not isinstance(parameters, Iterable):
+            raise TypeError(
+                "parameters must be a tensor or an iterable of tensors, "
+                f"got {type(parameters).__name__}"
+            )
         is_generator = isinstance(parameters, types.GeneratorType)
         parameters = list(parameters)  # a generator is consumed only once
         if is_generator and not parameters:
@@ -865,9 +872,17 @@ def clip_grad_norm_(
             raise TypeError(f"parameters[{k}] must be a torch.Tensor, got {type(p).__name__}")
     if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real | Tensor):
         raise TypeError(f"max_norm must be a number, got {type(max_norm).__name__}")
+    if isinstance(max_norm, Tensor) and max_norm.numel() != 1:
+        raise ValueError(
+            f"max_norm must be a number or a one-element tensor, got shape {tuple(max_norm.shape)}"
+        )
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real | str):
         raise TypeError(f"norm_type must be a number, got {type(norm_type).__name__}")
-    max_norm, norm_type = float(max_norm), float(norm_type)
+    try:
+        norm_type = float(norm_type)  # "inf" is allowed, as torch allows it
+    except ValueError:
+        raise ValueError(f"norm_type must be a number or 'inf', got {norm_type!r}") from None
+    max_norm = float(max_norm)
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return torch.tensor(0.0)

@@ -69,7 +69,9 @@ def minibatches(
     generator: torch.Generator | None = None,
     drop_last: bool = False,
 ) -> Iterator[tuple[Tensor, Tensor]]:
-    """Yield one epoch of mini-batches ``(x[idx], y[idx])`` in the given order.
+    """Return an iterator over one epoch of mini-batches ``(x[idx], y[idx])`` in the given order.
+
+    The arguments are checked, and the order drawn, at the call; the iterator then yields.
 
     Call it once per epoch: with ``"reshuffle"`` and ``"replacement"`` each call draws a new
     order from ``generator``.
@@ -82,8 +84,8 @@ def minibatches(
         generator: Seeded generator for the random orders.
         drop_last: Drop a last batch smaller than ``batch_size``.
 
-    Yields:
-        ``(xb, yb)`` with ``batch_size`` examples (the last one may be smaller).
+    Returns:
+        An iterator of ``(xb, yb)`` with ``batch_size`` examples (the last may be smaller).
 
     Examples:
         >>> import torch
@@ -97,7 +99,15 @@ def minibatches(
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length N, got {len(x)} and {len(y)}")
     batch_size = _v.check_int(batch_size, "batch_size", minimum=1)
+    _v.check_bool(drop_last, "drop_last")
+    # the order is drawn (and checked) now: a bad argument fails at the call, not at next()
     idx = epoch_indices(y, order, generator)  # (N,)
+    return _batches(x, y, idx, batch_size, drop_last)
+
+
+def _batches(
+    x: Tensor, y: Tensor, idx: Tensor, batch_size: int, drop_last: bool
+) -> Iterator[tuple[Tensor, Tensor]]:
     stop = len(idx) - batch_size + 1 if drop_last else len(idx)
     for start in range(0, stop, batch_size):
         batch = idx[start : start + batch_size]  # (B,)

@@ -17,6 +17,7 @@ torch's ``SequentialLR``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
@@ -24,6 +25,20 @@ from torch.optim.lr_scheduler import LRScheduler
 from dlnotes import _validation as _v
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LinearLR", "StepLR"]
+
+
+def _check_base(optimizer: Any, last_epoch: Any) -> None:
+    """The arguments every scheduler shares; torch would raise KeyError or fail on first use."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    _v.check_int(last_epoch, "last_epoch", minimum=-1)
+    if last_epoch >= 0 and any("initial_lr" not in g for g in optimizer.param_groups):
+        raise ValueError(
+            f"last_epoch={last_epoch} resumes a schedule, but the optimizer's param groups have "
+            "no 'initial_lr' (set by a scheduler created with last_epoch=-1); pass -1 to start"
+        )
 
 
 def _lrs(scheduler: LRScheduler) -> list[float]:
@@ -58,7 +73,8 @@ class StepLR(LRScheduler):
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
         self.step_size = _v.check_int(step_size, "step_size", minimum=1)
-        self.gamma = gamma
+        self.gamma = _v.check_number(gamma, "gamma")
+        _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -93,7 +109,8 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
+        self.gamma = _v.check_number(gamma, "gamma")
+        _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -145,6 +162,8 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
+        _v.check_number(start_factor, "start_factor")
+        _v.check_number(end_factor, "end_factor")
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and less or "
@@ -158,6 +177,7 @@ class LinearLR(LRScheduler):
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = _v.check_int(total_iters, "total_iters", minimum=1)
+        _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -212,7 +232,8 @@ class CosineAnnealingLR(LRScheduler):
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
         self.T_max = _v.check_int(T_max, "T_max", minimum=1)
-        self.eta_min = eta_min
+        self.eta_min = _v.check_number(eta_min, "eta_min")
+        _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

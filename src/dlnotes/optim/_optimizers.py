@@ -48,6 +48,15 @@ class _Optimizer(Optimizer):
     ``_update(group, params)`` (one step for the group's parameters that have a gradient).
     """
 
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
+        # torch would fail with "'float' object is not iterable", naming no argument
+        if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
+            raise TypeError(
+                "params must be an iterable of Tensors or of param-group dicts, "
+                f"got {type(params).__name__}"
+            )
+        super().__init__(params, defaults)
+
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group (torch fills in the defaults), then check its hyperparameters."""
         super().add_param_group(param_group)
@@ -176,6 +185,12 @@ def _ops(group: dict[str, Any]) -> type[_Foreach] | type[_PerTensor]:
     return _PerTensor if group.get("foreach") is False else _Foreach
 
 
+def _check_flags(hyper: dict[str, Any], *names: str) -> None:
+    """Each named flag must be a bool (torch would take any truthy value, or fail on a tensor)."""
+    for name in names:
+        _v.check_bool(hyper[name], name)
+
+
 def _check_foreach(hyper: dict[str, Any]) -> None:
     foreach = hyper.get("foreach")
     if foreach is not None and not isinstance(foreach, bool):
@@ -246,6 +261,8 @@ class SGD(_Optimizer):
     @staticmethod
     def _check(hyper: dict[str, Any]) -> None:
         _check_common(hyper, "lr", "momentum", "weight_decay")
+        _check_flags(hyper, "nesterov", "maximize")
+        _v.check_number(hyper["dampening"], "dampening")
         if hyper["nesterov"] and (hyper["momentum"] <= 0 or hyper["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening, got "
@@ -434,6 +451,7 @@ class RMSprop(_Optimizer):
     @staticmethod
     def _check(hyper: dict[str, Any]) -> None:
         _check_common(hyper, "lr", "eps", "momentum", "weight_decay", "alpha")
+        _check_flags(hyper, "centered")
         _check_foreach(hyper)
 
     def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
@@ -552,6 +570,7 @@ class Adam(_Optimizer):
         for i, beta in enumerate(betas):
             _v.check_number(beta, f"betas[{i}]", minimum=0.0, below=1.0)
         _check_common(hyper, "weight_decay")
+        _check_flags(hyper, "amsgrad")
         _check_foreach(hyper)
 
     def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
