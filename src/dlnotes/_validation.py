@@ -175,12 +175,13 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    number = float(value)
     # `not (x >= lo)`, as torch writes its checks: NaN fails a bound too
-    if minimum is not None and not value >= minimum:
+    if minimum is not None and not number >= minimum:
         raise ValueError(f"Invalid {name}: must be >= {minimum}, got {value}")
-    if below is not None and not value < below:
+    if below is not None and not number < below:
         raise ValueError(f"Invalid {name}: must be < {below}, got {value}")
-    return float(value)
+    return number
 
 
 def ntuple(value: Any, n: int, name: str, *, minimum: int | None = None) -> tuple[int, ...]:

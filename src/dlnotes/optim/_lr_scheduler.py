@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
@@ -41,7 +42,7 @@ def _check_base(optimizer: Any, last_epoch: Any) -> None:
         )
 
 
-def _lrs(scheduler: LRScheduler) -> list[float]:
+def _lrs(scheduler: LRScheduler) -> list[float | Tensor]:
     """The current lr of every param group."""
     return [group["lr"] for group in scheduler.optimizer.param_groups]
 
@@ -77,13 +78,13 @@ class StepLR(LRScheduler):
         _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The next lrs: η_t = γ · η_{t−1} when t is a positive multiple of step_size."""
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _lrs(self)
         return [lr * self.gamma for lr in _lrs(self)]
 
-    def _get_closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float | Tensor]:
         # η_t = η₀ · γ^⌊t / s⌋
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
@@ -113,13 +114,13 @@ class ExponentialLR(LRScheduler):
         _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The next lrs: η_t = γ · η_{t−1} (unchanged by the step made at construction)."""
         if self._is_initial:
             return _lrs(self)
         return [lr * self.gamma for lr in _lrs(self)]
 
-    def _get_closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float | Tensor]:
         # η_t = η₀ · γᵗ
         return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
@@ -180,7 +181,7 @@ class LinearLR(LRScheduler):
         _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The next lrs, as the ratio of consecutive factors applied to the current lr."""
         f0, f1, total = self.start_factor, self.end_factor, self.total_iters
         if self.last_epoch == 0:
@@ -193,7 +194,7 @@ class LinearLR(LRScheduler):
         ratio = 1.0 + (f1 - f0) / (total * f0 + (self.last_epoch - 1) * (f1 - f0))
         return [lr * ratio for lr in _lrs(self)]
 
-    def _get_closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float | Tensor]:
         # η_t = η₀ · (f_start + (f_end − f_start) · min(t, T) / T)
         f0, f1, total = self.start_factor, self.end_factor, self.total_iters
         return [
@@ -236,7 +237,7 @@ class CosineAnnealingLR(LRScheduler):
         _check_base(optimizer, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The next lrs, from the current ones (torch's recursive form)."""
         t, T, lo = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -255,7 +256,7 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (lr - lo) + lo for lr in _lrs(self)]
 
-    def _get_closed_form_lr(self) -> list[float]:
+    def _get_closed_form_lr(self) -> list[float | Tensor]:
         # η_t = η_min + (η₀ − η_min) · (1 + cos(π t / T)) / 2
         t, T, lo = self.last_epoch, self.T_max, self.eta_min
         return [lo + (base - lo) * (1 + math.cos(math.pi * t / T)) / 2 for base in self.base_lrs]

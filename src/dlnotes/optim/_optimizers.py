@@ -17,8 +17,8 @@ paths give torch's bits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
 import torch
 from torch import Tensor
@@ -110,9 +110,9 @@ class _Foreach:
     maximum_ = staticmethod(torch._foreach_maximum_)
 
 
-def _each(value: Any, n: int) -> list[Any]:
+def _each(value: float | Sequence[float], n: int) -> list[float]:
     """A scalar repeated n times, or the per-tensor list as given."""
-    return list(value) if isinstance(value, (list, tuple)) else [value] * n
+    return list(value) if isinstance(value, Sequence) else [value] * n
 
 
 class _PerTensor:
@@ -122,8 +122,8 @@ class _PerTensor:
     """
 
     @staticmethod
-    def add_(tensors: list[Tensor], other: Any, alpha: float = 1) -> None:
-        if isinstance(other, (list, tuple)):
+    def add_(tensors: Sequence[Tensor], other: float | Sequence[Tensor], alpha: float = 1) -> None:
+        if isinstance(other, Sequence):
             for t, o in zip(tensors, other, strict=True):
                 t.add_(o, alpha=alpha)
         else:
@@ -131,58 +131,77 @@ class _PerTensor:
                 t.add_(other)
 
     @staticmethod
-    def add(tensors: list[Tensor], others: list[Tensor], alpha: float = 1) -> list[Tensor]:
+    def add(tensors: Sequence[Tensor], others: Sequence[Tensor], alpha: float = 1) -> list[Tensor]:
         return [t.add(o, alpha=alpha) for t, o in zip(tensors, others, strict=True)]
 
     @staticmethod
-    def addcmul_(tensors: list[Tensor], a: list[Tensor], b: list[Tensor], value: Any = 1) -> None:
+    def addcmul_(
+        tensors: Sequence[Tensor],
+        a: Sequence[Tensor],
+        b: Sequence[Tensor],
+        value: float | Sequence[float] = 1,
+    ) -> None:
         for t, x, y, v in zip(tensors, a, b, _each(value, len(tensors)), strict=True):
             t.addcmul_(x, y, value=v)
 
     @staticmethod
     def addcmul(
-        tensors: list[Tensor], a: list[Tensor], b: list[Tensor], value: float = 1
+        tensors: Sequence[Tensor], a: Sequence[Tensor], b: Sequence[Tensor], value: float = 1
     ) -> list[Tensor]:
         return [t.addcmul(x, y, value=value) for t, x, y in zip(tensors, a, b, strict=True)]
 
     @staticmethod
-    def addcdiv_(tensors: list[Tensor], a: list[Tensor], b: list[Tensor], value: Any = 1) -> None:
+    def addcdiv_(
+        tensors: Sequence[Tensor],
+        a: Sequence[Tensor],
+        b: Sequence[Tensor],
+        value: float | Sequence[float] = 1,
+    ) -> None:
         for t, x, y, v in zip(tensors, a, b, _each(value, len(tensors)), strict=True):
             t.addcdiv_(x, y, value=v)
 
     @staticmethod
-    def sqrt_(tensors: list[Tensor]) -> None:
+    def sqrt_(tensors: Sequence[Tensor]) -> None:
         for t in tensors:
             t.sqrt_()
 
     @staticmethod
-    def sqrt(tensors: list[Tensor]) -> list[Tensor]:
+    def sqrt(tensors: Sequence[Tensor]) -> list[Tensor]:
         return [t.sqrt() for t in tensors]
 
     @staticmethod
-    def mul_(tensors: list[Tensor], scalar: float) -> None:
+    def mul_(tensors: Sequence[Tensor], scalar: float) -> None:
         for t in tensors:
             t.mul_(scalar)
 
     @staticmethod
-    def div_(tensors: list[Tensor], scalars: Any) -> None:
+    def div_(tensors: Sequence[Tensor], scalars: float | Sequence[float]) -> None:
         for t, s in zip(tensors, _each(scalars, len(tensors)), strict=True):
             t.div_(s)
 
     @staticmethod
-    def lerp_(tensors: list[Tensor], ends: list[Tensor], weight: float) -> None:
+    def lerp_(tensors: Sequence[Tensor], ends: Sequence[Tensor], weight: float) -> None:
         for t, e in zip(tensors, ends, strict=True):
             t.lerp_(e, weight)
 
     @staticmethod
-    def maximum_(tensors: list[Tensor], others: list[Tensor]) -> None:
+    def maximum_(tensors: Sequence[Tensor], others: Sequence[Tensor]) -> None:
         for t, o in zip(tensors, others, strict=True):
             torch.maximum(t, o, out=t)
 
 
-def _ops(group: dict[str, Any]) -> type[_Foreach] | type[_PerTensor]:
+def _ops(group: dict[str, Any]) -> type[_PerTensor]:
     """``foreach=False``: the per-tensor loop; None or True: the multi-tensor ops."""
-    return _PerTensor if group.get("foreach") is False else _Foreach
+    if group.get("foreach") is False:
+        return _PerTensor
+    # The same calls: torch's stubs type each _foreach_* overload narrowly (no scalar form for
+    # some, no ``alpha=``/``value=`` keywords), though torch accepts every call made here.
+    return cast("type[_PerTensor]", _Foreach)
+
+
+def _grads(params: list[Tensor]) -> list[Tensor]:
+    """The gradients of ``params``, which `_Optimizer.step` passes only when they have one."""
+    return [g for p in params if (g := p.grad) is not None]
 
 
 def _check_flags(hyper: dict[str, Any], *names: str) -> None:
@@ -275,8 +294,7 @@ class SGD(_Optimizer):
         # cache beat the _foreach_ version (which runs each op over all tensors, and holds a
         # model-sized temporary for g + λθ) by up to 2x on a loaded machine.
         lr, mu, tau, wd = group["lr"], group["momentum"], group["dampening"], group["weight_decay"]
-        for p in params:
-            g = p.grad
+        for p, g in zip(params, _grads(params), strict=True):
             if group["maximize"]:
                 # g ← −∇f
                 g = -g
@@ -367,7 +385,7 @@ class Adagrad(_Optimizer):
 
     def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
         ops = _ops(group)
-        grads = [p.grad for p in params]
+        grads = _grads(params)
         for p in params:
             state = self.state[p]
             if len(state) == 0:  # a group added after construction; torch reads the
@@ -457,7 +475,7 @@ class RMSprop(_Optimizer):
     def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
         alpha, mu = group["alpha"], group["momentum"]
         ops = _ops(group)
-        grads = [p.grad for p in params]
+        grads = _grads(params)
         states = [self.state[p] for p in params]
         for p, state in zip(params, states, strict=True):
             if len(state) == 0:
@@ -576,7 +594,7 @@ class Adam(_Optimizer):
     def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         ops = _ops(group)
-        grads = [p.grad for p in params]
+        grads = _grads(params)
         states = [self.state[p] for p in params]
         for p, state in zip(params, states, strict=True):
             if len(state) == 0:
