@@ -255,3 +255,14 @@ def factory_kwargs(device: Any, dtype: Any) -> dict[str, Any]:
             f"dtype must be a torch.dtype or None, got {type(dtype).__name__} {dtype!r}"
         )
     return {"device": device, "dtype": dtype}
+
+
+def pair(value: Any, name: str, *, minimum: int | None = None) -> tuple[int, int]:
+    """`ntuple` for two dimensions, typed as a pair: ``(H, W)`` sizes.
+
+    Examples:
+        >>> pair(3, "kernel_size")
+        (3, 3)
+    """
+    first, second = ntuple(value, 2, name, minimum=minimum)
+    return first, second

@@ -210,7 +210,7 @@ def conv_param_count(
         8960
     """
     c_in, c_out, groups = _check_channels(in_channels, out_channels, groups)
-    kh, kw = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    kh, kw = _v.pair(kernel_size, "kernel_size", minimum=1)
     _v.check_bool(bias, "bias")
     # #params = C_out · (C_in / g) · kH · kW + C_out
     return c_out * (c_in // groups) * kh * kw + (c_out if bias else 0)
@@ -252,7 +252,7 @@ def _padding_arg(padding: Any, name: str = "padding") -> str | tuple[int, int]:
                 f"{name} must be 'valid', 'same', an int or a tuple of 2 ints, got {padding!r}"
             )
         return padding
-    return _v.ntuple(padding, 2, name, minimum=0)
+    return _v.pair(padding, name, minimum=0)
 
 
 def _same_padding(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, ...]:
@@ -328,10 +328,10 @@ def unfold(
                 [4., 5., 7., 8.]])
     """
     x, unbatched = _check_image(input)
-    kernel = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
-    dil = _v.ntuple(dilation, 2, "dilation", minimum=1)
-    pad = _v.ntuple(padding, 2, "padding", minimum=0)
-    strd = _v.ntuple(stride, 2, "stride", minimum=1)
+    kernel = _v.pair(kernel_size, "kernel_size", minimum=1)
+    dil = _v.pair(dilation, "dilation", minimum=1)
+    pad = _v.pair(padding, "padding", minimum=0)
+    strd = _v.pair(stride, "stride", minimum=1)
     x = _pad(x, (pad[1], pad[1], pad[0], pad[0]), 0.0)  # (N, C, H + 2p, W + 2p)
     out = _out_hw(x, kernel, strd, dil)
     n, c = x.shape[:2]
@@ -376,8 +376,8 @@ def _check_conv_args(
     """Validate conv2d's arguments; return (stride, F.pad padding, dilation, groups)."""
     _v.check_tensor(weight, "weight", "(C_out, C_in / groups, kH, kW)", dims=(4,))
     groups = _v.check_int(groups, "groups", minimum=1)
-    strd = _v.ntuple(stride, 2, "stride", minimum=1)
-    dil = _v.ntuple(dilation, 2, "dilation", minimum=1)
+    strd = _v.pair(stride, "stride", minimum=1)
+    dil = _v.pair(dilation, "dilation", minimum=1)
     pad = _padding_arg(padding)
     c_in, c_out = x.shape[1], weight.shape[0]
     if any(k < 1 for k in weight.shape[2:]):
@@ -411,7 +411,7 @@ def _check_conv_args(
         if strd != (1, 1):
             raise ValueError(f"padding='same' needs stride 1 (as in torch), got stride={strd}")
         f_pad = _same_padding(kernel, dil)
-    elif pad == "valid":
+    elif isinstance(pad, str):  # "valid"
         f_pad = (0, 0, 0, 0)
     else:
         f_pad = (pad[1], pad[1], pad[0], pad[0])
@@ -556,33 +556,41 @@ def _check_pool_args(
     padding: Any,
     dilation: Any,
     ceil_mode: Any,
-) -> tuple[Tensor, bool, tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
+) -> tuple[
+    Tensor,
+    bool,
+    tuple[int, int],
+    tuple[int, int],
+    tuple[int, int],
+    tuple[int, int],
+    tuple[int, int],
+]:
     """Validate pooling arguments and return (input 4D, unbatched, k, s, p, d, out)."""
     x, unbatched = _check_image(input)
-    kernel = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    kernel = _v.pair(kernel_size, "kernel_size", minimum=1)
     # stride=None (or torch's empty list) means stride = kernel_size
     strd = (
         kernel
         if stride is None or stride == () or stride == []
-        else _v.ntuple(stride, 2, "stride", minimum=1)
+        else _v.pair(stride, "stride", minimum=1)
     )
-    pad = _v.ntuple(padding, 2, "padding", minimum=0)
-    dil = _v.ntuple(dilation, 2, "dilation", minimum=1)
+    pad = _v.pair(padding, "padding", minimum=0)
+    dil = _v.pair(dilation, "dilation", minimum=1)
     _v.check_bool(ceil_mode, "ceil_mode")
     if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(
             f"padding must be at most half the kernel size (p <= k // 2, as in "
             f"torch), got padding={pad} for kernel_size={kernel}"
         )
-    out = tuple(
+    ho, wo = (
         _pool_output_size(size, k, s, p, d, ceil_mode, axis, tuple(x.shape))
         for size, k, s, p, d, axis in zip(x.shape[2:], kernel, strd, pad, dil, "HW", strict=True)
     )
-    return x, unbatched, kernel, strd, pad, dil, out  # type: ignore[return-value]
+    return x, unbatched, kernel, strd, pad, dil, (ho, wo)
 
 
 def _pool_output_size(
-    size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, axis: str, shape: tuple
+    size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, axis: str, shape: tuple[int, ...]
 ) -> int:
     """torch's pooling output length, with ceil_mode's "start inside" rule."""
     span = size + 2 * p - d * (k - 1) - 1  # room left for the window to slide
@@ -851,10 +859,10 @@ class Conv2d(nn.Module):
         super().__init__()
         c_in, c_out, groups = _check_channels(in_channels, out_channels, groups)
         self.in_channels, self.out_channels, self.groups = c_in, c_out, groups
-        self.kernel_size = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
-        self.stride = _v.ntuple(stride, 2, "stride", minimum=1)
+        self.kernel_size = _v.pair(kernel_size, "kernel_size", minimum=1)
+        self.stride = _v.pair(stride, "stride", minimum=1)
         self.padding = _padding_arg(padding)
-        self.dilation = _v.ntuple(dilation, 2, "dilation", minimum=1)
+        self.dilation = _v.pair(dilation, "dilation", minimum=1)
         if self.padding == "same" and self.stride != (1, 1):
             raise ValueError(
                 f"padding='same' needs stride 1 (as in torch), got stride={self.stride}"
@@ -915,11 +923,11 @@ class Conv2d(nn.Module):
 
 def _check_pool_module(kernel_size: Any, stride: Any, padding: Any, dilation: Any) -> None:
     """Constructor checks of the pooling modules (the shape-dependent ones wait for forward)."""
-    kernel = _v.ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    kernel = _v.pair(kernel_size, "kernel_size", minimum=1)
     if stride is not None:
-        _v.ntuple(stride, 2, "stride", minimum=1)
-    pad = _v.ntuple(padding, 2, "padding", minimum=0)
-    _v.ntuple(dilation, 2, "dilation", minimum=1)
+        _v.pair(stride, "stride", minimum=1)
+    pad = _v.pair(padding, "padding", minimum=0)
+    _v.pair(dilation, "dilation", minimum=1)
     if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(
             f"padding must be at most half the kernel size (p <= k // 2, as in "
