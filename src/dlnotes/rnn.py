@@ -73,7 +73,7 @@ import numbers
 import types
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -123,13 +123,15 @@ def _lstm_step(gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | None) -> tuple[Ten
     # gi = W_ih x + b_ih, gh = W_hh h + b_hh: the four gate blocks side by side   (N, 4H)
     gates = gi + gh
     H = gates.shape[-1] // 4
-    if_, g, o = gates.split([2 * H, H, H], dim=-1)
+    if_, g, o = torch.split(gates, [2 * H, H, H], dim=-1)
     # i, f = σ(W_ii x + b_ii + W_hi h + b_hi), σ(W_if x + b_if + W_hf h + b_hf)   (N, 2H)
     i, f = torch.sigmoid(if_).chunk(2, dim=-1)
     # g = tanh(W_ig x + b_ig + W_hg h + b_hg)                     (N, H)
     g = torch.tanh(g)
     # o = σ(W_io x + b_io + W_ho h + b_ho)   (no peephole: c is not read)   (N, H)
     o = torch.sigmoid(o)
+    if c is None:  # the LSTM's callers always pass its cell state
+        raise ValueError("the LSTM step needs the cell state c")
     # c′ = f ⊙ c + i ⊙ g
     c = f * c + i * g
     # h′ = o ⊙ tanh(c′)
@@ -138,7 +140,7 @@ def _lstm_step(gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | None) -> tuple[Ten
 
 def _gru_step(gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
     H = h.shape[-1]
-    (gi_rz, gi_n), (gh_rz, gh_n) = gi.split([2 * H, H], -1), gh.split([2 * H, H], -1)
+    (gi_rz, gi_n), (gh_rz, gh_n) = torch.split(gi, [2 * H, H], -1), torch.split(gh, [2 * H, H], -1)
     # r, z = σ(W_ir x + b_ir + W_hr h + b_hr), σ(W_iz x + b_iz + W_hz h + b_hz)   (N, 2H)
     r, z = torch.sigmoid(gi_rz + gh_rz).chunk(2, dim=-1)
     # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   r after the matmul (Cho: W_hn (r ⊙ h))
@@ -188,7 +190,7 @@ def _run_layer(
 def _check_nonlinearity(nonlinearity: Any) -> str:
     if nonlinearity not in _NONLINEARITIES:
         raise ValueError(f"nonlinearity must be one of {_NONLINEARITIES}, got {nonlinearity!r}")
-    return nonlinearity
+    return str(nonlinearity)
 
 
 def _check_dtype(value: Tensor, name: str, dtype: torch.dtype) -> None:
@@ -263,7 +265,7 @@ class _RNNCellBase(nn.Module):
                 f"input must have input_size = {self.input_size} features in its last "
                 f"dimension, got shape {tuple(input.shape)}"
             )
-        return input.dim() == 2
+        return bool(input.dim() == 2)
 
     def _state(self, value: Tensor | None, name: str, input: Tensor) -> Tensor:
         """The state ``value`` (zeros if None), checked against ``input`` and made 2-D."""
@@ -485,7 +487,7 @@ class _RNNBase(nn.Module):
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else hidden_size * self.num_directions
             for suffix in self._suffixes(layer):
-                shapes = {
+                shapes: dict[str, tuple[int, ...]] = {
                     "weight_ih": (gate_size, layer_input),
                     "weight_hh": (gate_size, hidden_size),
                 }
@@ -528,7 +530,8 @@ class _RNNBase(nn.Module):
         name = type(self).__name__
         layout = "(N, L, H_in)" if self.batch_first else "(L, N, H_in)"
         _check_sequence_input(input, "input", f"{layout} or (L, H_in) for {name}")
-        _check_dtype(input, "input", self.weight_ih_l0.dtype)
+        # nn.Module.__getattr__ is typed Tensor | Module; weight_ih_l0 is a registered Parameter
+        _check_dtype(input, "input", cast(Tensor, self.weight_ih_l0).dtype)
         if input.shape[-1] != self.input_size:
             raise ValueError(
                 f"input must have input_size = {self.input_size} features in its last "
@@ -550,7 +553,7 @@ class _RNNBase(nn.Module):
             _v.check_shape(value, name, what, (shape[0], shape[2]))
             value = value.unsqueeze(1)
         _check_dtype(value, name, x.dtype)
-        return value
+        return cast(Tensor, value)  # checked by _v.check_shape: a tensor
 
     def _forward(
         self, input: Tensor, h0: Any, c0: Any, names: tuple[str, str]
@@ -566,7 +569,8 @@ class _RNNBase(nn.Module):
         h0 = self._state(h0, names[0], x, batched)
         c0 = self._state(c0, names[1], x, batched) if self.mode == "LSTM" else None
         step = _STEPS[self.mode]
-        h_n, c_n = [], []
+        h_n: list[Tensor] = []
+        c_n: list[Tensor | None] = []
         for layer in range(self.num_layers):
             outputs = []
             for direction, suffix in enumerate(self._suffixes(layer)):
@@ -592,7 +596,7 @@ class _RNNBase(nn.Module):
                 x = F.dropout(x, self.dropout, training=True)
         # (num_layers · D, N, H)
         h = torch.stack(h_n)
-        c = torch.stack(c_n) if self.mode == "LSTM" else None
+        c = torch.stack([ci for ci in c_n if ci is not None]) if self.mode == "LSTM" else None
         if not batched:
             return x.squeeze(1), h.squeeze(1), None if c is None else c.squeeze(1)
         return (x.transpose(0, 1) if self.batch_first else x), h, c
