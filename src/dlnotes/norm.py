@@ -52,7 +52,7 @@ __doc_zh__ = """
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import Tensor, nn
@@ -109,9 +109,9 @@ def _centered_stats(x: Tensor, dims: Sequence[int]) -> tuple[Tensor, Tensor, Ten
     kernel of `var_mean` (Welford, one pass) is over ten times slower than `sum` here.
     """
     m = math.prod(x.shape[d] for d in dims)  # values per statistic
-    mean = x.sum(dim=dims, keepdim=True) / m
+    mean = x.sum(dim=tuple(dims), keepdim=True) / m
     centered = x - mean
-    var = (centered * centered).sum(dim=dims, keepdim=True) / m
+    var = (centered * centered).sum(dim=tuple(dims), keepdim=True) / m
     return centered, mean, var
 
 
@@ -214,10 +214,12 @@ def batch_norm(
         # μ_B = (1/m) Σᵢ xᵢ,   σ²_B = (1/m) Σᵢ (xᵢ − μ_B)²
         _, mean, var = _centered_stats(x, _stat_dims(x))  # (1, C, 1, ..., 1) each, biased var
         mean, var = mean.reshape(-1), var.reshape(-1)  # (C,)
-        if running_mean is not None and m > 0:  # torch skips the update for an empty batch
+        # (both or neither are None, checked above); torch skips the update for an empty batch
+        if running_mean is not None and running_var is not None and m > 0:
             _update_running_stats(running_mean, running_var, mean, var, m, momentum)
     else:
-        mean, var = running_mean, running_var  # (C,) each
+        # (C,) each: both are given when training=False (checked above)
+        mean, var = cast(Tensor, running_mean), cast(Tensor, running_var)
 
     # x̂ = (x − μ) / √(σ² + ε),   y = γ x̂ + β, i.e.
     # y = s x + (β − s μ) with s = γ / √(σ² + ε): a per-channel scale
@@ -271,6 +273,13 @@ class _BatchNorm(nn.Module):
         (['weight', 'bias'], ['running_mean', 'running_var', 'num_batches_tracked'])
     """
 
+    # as torch's _NormBase declares them: None without affine / track_running_stats
+    weight: Tensor | None
+    bias: Tensor | None
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
+
     # state_dict version, as torch: version 2 added num_batches_tracked.
     _version = 2
     _expected_shape = "(N, C, *)"
@@ -323,14 +332,15 @@ class _BatchNorm(nn.Module):
     def reset_running_stats(self) -> None:
         """Running mean to 0, running variance to 1, batch counter to 0."""
         if self.track_running_stats:
-            self.running_mean.zero_()
-            self.running_var.fill_(1)
-            self.num_batches_tracked.zero_()
+            # registered in __init__ whenever track_running_stats
+            cast(Tensor, self.running_mean).zero_()
+            cast(Tensor, self.running_var).fill_(1)
+            cast(Tensor, self.num_batches_tracked).zero_()
 
     def reset_parameters(self) -> None:
         """Reset the buffers, then `weight` to 1 and `bias` to 0."""
         self.reset_running_stats()
-        if self.affine:
+        if self.affine and self.weight is not None:
             nn.init.ones_(self.weight)
             if self.bias is not None:
                 nn.init.zeros_(self.bias)
@@ -627,9 +637,9 @@ def instance_norm(
         eps,
     )
     with torch.no_grad():  # the buffers get the average of the N per-sample updates
-        if running_mean is not None:
+        if running_mean is not None and mean_nc is not None:
             running_mean.copy_(mean_nc.reshape(n, c).mean(dim=0))
-        if running_var is not None:
+        if running_var is not None and var_nc is not None:
             running_var.copy_(var_nc.reshape(n, c).mean(dim=0))
     return y.reshape(input.shape)
 
@@ -772,8 +782,10 @@ def fold_batch_norm(
         )
 
     with torch.no_grad():
-        gamma = bn.weight if bn.weight is not None else torch.ones_like(running_mean)
-        beta = bn.bias if bn.bias is not None else torch.zeros_like(running_mean)
+        # γ and β (None without affine); nn.Module.__getattr__ types them Tensor | Module
+        weight, bias = cast("Tensor | None", bn.weight), cast("Tensor | None", bn.bias)
+        gamma = weight if weight is not None else torch.ones_like(running_mean)
+        beta = bias if bias is not None else torch.zeros_like(running_mean)
         b = conv_bias if conv_bias is not None else torch.zeros_like(running_mean)
         # s = γ / √(σ̂² + ε)
         scale = gamma * torch.rsqrt(running_var + bn.eps)  # (C_out,)
