@@ -819,3 +819,10 @@ def test_gradient_norms_errors():
     unused = nn.ModuleDict({"used": nn.Linear(2, 1), "unused": nn.Linear(2, 1)})
     with pytest.raises(ValueError, match=r"loss does not depend on unused\.weight"):
         gradient_norms(unused, unused["used"](torch.randn(3, 2)).sum())
+
+
+def test_norm_layer_without_bias_is_initialized() -> None:
+    """torchvision's init sets β = 0 only where there is a β (BatchNorm2d(bias=False) has none)."""
+    model = resnet18(num_classes=3, norm_layer=lambda c: BatchNorm2d(c, bias=False))
+    assert model.bn1.bias is None
+    assert torch.equal(model.bn1.weight, torch.ones(64))

@@ -339,10 +339,12 @@ class BasicBlock(nn.Module):
         out = self.bn2(self.conv2(out))  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
         if self.shortcut is None:
             # plain block: y = ReLU(F(x))
-            return self.relu(out)
+            y: Tensor = self.relu(out)
+            return y
         identity = x if self.downsample is None else self.downsample(x)  # W_s x, same shape
         # y = ReLU(F(x) + W_s x)
-        return self.relu(out + identity)
+        y = self.relu(out + identity)
+        return y
 
 
 class Bottleneck(nn.Module):
@@ -423,10 +425,12 @@ class Bottleneck(nn.Module):
         out = self.relu(self.bn2(self.conv2(out)))  # 3×3, stride s: (N, width, ⌈H/s⌉, ⌈W/s⌉)
         out = self.bn3(self.conv3(out))  # 1×1 expand: (N, 4·width, ⌈H/s⌉, ⌈W/s⌉)
         if self.shortcut is None:
-            return self.relu(out)  # y = ReLU(F(x))
+            y: Tensor = self.relu(out)  # y = ReLU(F(x))
+            return y
         identity = x if self.downsample is None else self.downsample(x)
         # y = ReLU(F(x) + W_s x)
-        return self.relu(out + identity)
+        y = self.relu(out + identity)
+        return y
 
 
 class PreActBlock(nn.Module):
@@ -497,7 +501,7 @@ class PreActBlock(nn.Module):
         pre = self.relu(self.bn1(x))  # (N, C_in, H, W)
         identity = x if self.downsample is None else self.downsample(pre)  # (N, C_out, H', W')
         # F(x) = conv₂(ReLU(BN₂(conv₁(ReLU(BN₁ x)))))
-        out = self.conv1(pre)  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
+        out: Tensor = self.conv1(pre)  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
         out = self.conv2(self.relu(self.bn2(out)))  # (N, C_out, ⌈H/s⌉, ⌈W/s⌉)
         # x_{l+1} = x_l + F(x_l): no ReLU after the addition, so over blocks l..L−1
         # x_L = x_l + Σ_{i=l}^{L−1} F(x_i)
@@ -603,7 +607,8 @@ class ResNet(nn.Module):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
             elif isinstance(m, _NORMS) and m.weight is not None:
                 nn.init.constant_(m.weight, 1)
-                nn.init.constant_(m.bias, 0)
+                if m.bias is not None:  # our batch norms take bias=False, as torch's do
+                    nn.init.constant_(m.bias, 0)
         if zero_init_residual:
             for m in self.modules():
                 if isinstance(m, (BasicBlock, Bottleneck)):
@@ -638,7 +643,8 @@ class ResNet(nn.Module):
         for stage in self.stages():
             x = stage(x)  # (N, C_i, ...), halved in H and W from the second stage on
         x = torch.flatten(self.avgpool(x), 1)  # global average pool: (N, C_last)
-        return self.fc(x)  # (N, num_classes)
+        logits: Tensor = self.fc(x)  # (N, num_classes)
+        return logits
 
 
 def resnet18(
@@ -868,9 +874,9 @@ def gradient_norms(
     if not loss.requires_grad:
         raise ValueError("loss does not require grad: compute it from the model outside no_grad")
     named = [
-        (f"{name}.weight" if name else "weight", m.weight)
+        (f"{name}.weight" if name else "weight", w)
         for name, m in model.named_modules()
-        if isinstance(m, layers) and isinstance(getattr(m, "weight", None), Tensor)
+        if isinstance(m, layers) and isinstance(w := getattr(m, "weight", None), Tensor)
     ]
     if not named:
         names = ", ".join(t.__name__ for t in layers)
