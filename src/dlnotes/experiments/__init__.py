@@ -111,7 +111,8 @@ def cached(run: Callable[..., Result], /, **kwargs: Any) -> Result:
         return run(**kwargs)
     path = Path(folder) / f"{run.__module__}.{run.__qualname__}-{cache_key(run, kwargs)}.json"
     if path.exists():
-        return json.loads(path.read_text())
+        cached_result: dict[str, Any] = json.loads(path.read_text())
+        return cached_result
     result = run(**kwargs)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

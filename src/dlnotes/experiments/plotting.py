@@ -224,7 +224,7 @@ def band(
     stats: dict[str, list],
     *,
     color: str,
-    label: str,
+    label: str | None,
     marker: str = "o",
     linestyle: str = "-",
 ) -> None:

@@ -40,7 +40,7 @@ import copy
 import math
 import statistics
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from torch import Tensor, nn
@@ -193,7 +193,8 @@ def make_optimizer(name: str, params: list[Tensor], lr: float) -> torch.optim.Op
     makers = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam}
     if name not in makers:
         raise ValueError(f"name must be one of {OPTIMIZERS}, got {name!r}")
-    return makers[name](params, lr=lr)
+    opt: torch.optim.Optimizer = makers[name](params, lr=lr)
+    return opt
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,7 +394,8 @@ def saddle_run(
         saddle_f(p).backward()
         if sigma:
             # g̃ = ∇f + ξ,  ξ ~ N(0, σ² I)
-            p.grad.add_(sigma * torch.randn(2, generator=g, dtype=torch.float64))
+            # (the gradient exists: backward ran on f(p))
+            cast(Tensor, p.grad).add_(sigma * torch.randn(2, generator=g, dtype=torch.float64))
         opt.step()
         path.append(p.detach().tolist())
     return path
@@ -662,7 +664,7 @@ def early_stopping(
             model = make_mlp(3, width)
             opt = optim.Adam(model.parameters(), lr=lr)
             stoppers = {p: optim.EarlyStopping(patience=p) for p in patiences}
-            stopped: dict[int, dict[str, float]] = {}
+            stopped: dict[int, dict[str, float | None]] = {}
             val_losses, test_accs = [], []
             for epoch in range(epochs):
                 model.train()
@@ -965,7 +967,9 @@ def lr_sweep(
                 rosenbrock(torch.cat(points).T).sum().backward()  # f at all K·S points
                 for p in points:
                     # g̃ = ∇f + ξ,  ξ ~ N(0, σ² I)
-                    p.grad.add_(sigma * torch.randn(p.shape, generator=noise, dtype=p.dtype))
+                    # (the gradient exists: backward ran on f(p))
+                    noise_p = sigma * torch.randn(p.shape, generator=noise, dtype=p.dtype)
+                    cast(Tensor, p.grad).add_(noise_p)
                 opt.step()
             rows = []
             for p in points:

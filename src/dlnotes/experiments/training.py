@@ -41,7 +41,7 @@ import copy
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -49,6 +49,8 @@ from torch import Tensor, nn
 from dlnotes import _validation as _v
 from dlnotes.experiments import seeded
 from dlnotes.experiments.data import batches
+
+_M = TypeVar("_M", bound=nn.Module)
 
 __all__ = [
     "IMAGE_SIZE",
@@ -76,7 +78,7 @@ Summary = dict[str, list[Any]]
 OptimizerFactory = Callable[[list[nn.Parameter]], torch.optim.Optimizer]
 
 
-def he_init_(model: nn.Module) -> nn.Module:
+def he_init_(model: _M) -> _M:
     """He (Kaiming-normal, fan-in, ReLU) weights and zero biases for every linear and conv layer.
 
     PyTorch's default init (uniform, gain 1/√3) makes a deep plain ReLU net shrink its signal
@@ -285,7 +287,7 @@ def accuracy(
         model.eval()
         correct = (model(x).argmax(dim=1) == y).float().mean().item()
         model.train(was_training)
-        return correct
+        return float(correct)
     size = len(x) if batch_size is None else _v.check_int(batch_size, "batch_size", minimum=1)
     if size > len(x):
         raise ValueError(f"batch_size must be <= len(x) = {len(x)}, got {size}")
@@ -404,6 +406,7 @@ def train(
                     coef = (max_grad_norm / (norm + 1e-6)).clamp(max=1.0)
                     grads = tuple(g * coef for g in grads)
                 with torch.no_grad():
+                    assert lr is not None  # exactly one of lr and optimizer (checked above)
                     for param, grad in zip(params, grads, strict=True):
                         param.add_(grad, alpha=-lr)
             else:
@@ -435,7 +438,7 @@ def _log(
     batch_size: int,
     curve: list[float] | None = None,
 ) -> dict[str, Any]:
-    log = {
+    log: dict[str, Any] = {
         "loss": loss,
         "acc": acc,
         "steps": steps,
