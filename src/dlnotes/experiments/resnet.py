@@ -38,7 +38,7 @@ ResNet 一页的实验（CPU、固定随机种子、单线程，数据是 8×8 �
 import itertools
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -243,6 +243,8 @@ class StackedMLPNets(nn.Module):
         (True, (32, 2, 10))
     """
 
+    shortcut: Tensor  # a buffer: 1 for a residual model, 0 for a plain one  (models, 1)
+
     def __init__(self, nets: list[nn.Sequential], residual: list[bool]) -> None:
         super().__init__()
         if len(nets) != len(residual) or not nets:
@@ -250,12 +252,17 @@ class StackedMLPNets(nn.Module):
                 f"residual must give one flag per net, got {len(residual)} for {len(nets)} nets"
             )
 
-        def stack(get: Callable[[nn.Sequential], Tensor]) -> nn.Parameter:
+        # (indexing an nn.Sequential is typed Module, so the getters return Any)
+        def stack(get: Callable[[nn.Sequential], Any]) -> nn.Parameter:
             return nn.Parameter(torch.stack([get(net).detach().clone() for net in nets]))
 
-        def per_block(get: Callable[[MLPBlock], Tensor]) -> nn.ParameterList:
+        def per_block(get: Callable[[MLPBlock], Any]) -> nn.ParameterList:
             blocks = range(3, len(nets[0]) - 1)  # stem Linear, BN, ReLU, blocks..., classifier
-            return nn.ParameterList(stack(lambda n, i=i: get(n[i])) for i in blocks)
+
+            def block(i: int) -> Callable[[nn.Sequential], Any]:
+                return lambda n: get(cast(MLPBlock, n[i]))  # block i of a net: an MLPBlock
+
+            return nn.ParameterList(stack(block(i)) for i in blocks)
 
         # weights as (models, in, out), for h @ W; BN's γ, β as (models, width)
         self.stem = stack(lambda n: n[0].weight.T)
@@ -322,7 +329,7 @@ def train_stacked(
     momentum: float = 0.9,
     window: int = 20,
     record_every: int = 10,
-) -> dict[str, list]:
+) -> dict[str, list[Any]]:
     """Train every model of ``model`` with its own SGD (momentum), learning rate and data order.
 
     Model ``m`` sees the mini-batches that `dlnotes.experiments.data.batches` draws with
@@ -439,7 +446,7 @@ def degradation(
     x, y, _, _ = load_digits_split()
     configs = [(v, lr, s) for v in VARIANTS for lr in lrs for s in seeds]
     # metric -> variant -> [depth][lr][seed]
-    table: dict[str, dict[str, list]] = {
+    table: dict[str, dict[str, list[Any]]] = {
         m: {v: [] for v in VARIANTS} for m in ("loss", "error", "curve")
     }
     for depth in depths:
@@ -492,7 +499,7 @@ def degradation(
                 [
                     None
                     if b == a or any(v is None for v in mean[a:b])
-                    else sum(mean[a:b]) / (b - a)
+                    else sum(cast("list[float]", mean[a:b])) / (b - a)  # no None: checked
                     for a, b in itertools.pairwise(bounds)
                 ]
             )
