@@ -42,7 +42,7 @@ __doc_zh__ = """
 
 import functools
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -54,7 +54,7 @@ from dlnotes.experiments.data import load_digits_split
 from dlnotes.experiments.training import he_init_, make_cnn, summarize, sweep, train
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 __all__ = [
     "CANVAS",
@@ -248,6 +248,8 @@ class BlurPool2d(nn.Module):
         (1, 3, 8, 8)
     """
 
+    kernel: Tensor  # a buffer: the 3×3 binomial filter
+
     def __init__(self, max_first: bool = True) -> None:
         super().__init__()
         self.max_first = max_first
@@ -266,11 +268,12 @@ class BlurPool2d(nn.Module):
 def pool(x: Tensor, kind: str) -> Tensor:
     """2×2 pooling with stride 2 of ``(N, C, H, W)``: ``"max"``, ``"avg"`` or ``"blur"``."""
     if kind == "max":
-        return conv.max_pool2d(x, 2)
+        return cast(Tensor, conv.max_pool2d(x, 2))  # return_indices=False: one tensor
     if kind == "avg":
         return conv.avg_pool2d(x, 2)
     if kind == "blur":
-        return BlurPool2d()(x)
+        blurred: Tensor = BlurPool2d()(x)
+        return blurred
     raise ValueError(f"kind must be 'max', 'avg' or 'blur', got {kind!r}")
 
 
@@ -399,7 +402,9 @@ def pool_shift(shifts: tuple[int, ...] = (0, 1, 2, 3, 4), seeds: tuple[int, ...]
         out["sobel"] = _shift_metrics(F.pad(edge_maps(x_test), border), shifts)
     learned: list[dict[str, dict[str, list[float]]]] = []
     for seed in seeds:
-        weight = trained_net("max", seed)[1].weight.detach()  # the first conv: (8, 1, 3, 3)
+        weight = cast(
+            nn.Conv2d, trained_net("max", seed)[1]
+        ).weight.detach()  # the first conv: (8, 1, 3, 3)
         with seeded(seed, THREADS):
             # the filters' responses without the bias, so the empty canvas maps to 0
             maps = torch.relu(conv.conv2d(x_test.view(-1, 1, CANVAS, CANVAS), weight, padding=1))
@@ -482,7 +487,8 @@ def transform(x: Tensor, angle: float = 0.0, scale: float = 1.0) -> Tensor:
 
 @torch.no_grad()
 def _predict(net: nn.Module, x: Tensor) -> Tensor:
-    return net(x).argmax(dim=1)
+    logits: Tensor = net(x)
+    return logits.argmax(dim=1)
 
 
 def _zhang_consistency(net: nn.Module, x: Tensor, reach: int) -> float:
@@ -518,7 +524,8 @@ def _cosine_to_sobel(filters: Tensor) -> list[float]:
     flat = filters.flatten(1)  # (n, 9)
     # |cos(f, s)| = |f·s| / (‖f‖ ‖s‖)
     cos = (flat @ sobel.T).abs() / (flat.norm(dim=1, keepdim=True) * sobel.norm(dim=1))
-    return cos.max(dim=1).values.tolist()
+    best: list[float] = cos.max(dim=1).values.tolist()
+    return best
 
 
 def cnn_invariance(
@@ -568,12 +575,13 @@ def cnn_invariance(
     def run(kind: str, setting: str, generator: torch.Generator) -> dict[str, float | None]:
         if setting == "large":
             net = make_net(kind, canvas=24)
-            _fit(net, big_train, y_train, generator, epochs)
-            return measure(net, big_test)
+            # (both exist when setting == "large": the "large" runs need large=True)
+            _fit(net, cast(Tensor, big_train), y_train, generator, epochs)
+            return measure(net, cast(Tensor, big_test))
         net = make_net(kind)
         _fit(net, x_train, y_train, generator, epochs)
         if kind == "max":
-            weights = net[1].weight.detach()[:, 0]  # (8, 3, 3)
+            weights = cast(nn.Conv2d, net[1]).weight.detach()[:, 0]  # (8, 3, 3)
             if not filters:
                 filters.extend(weights.tolist())
             sobel_cos.append(_cosine_to_sobel(weights))
@@ -586,7 +594,7 @@ def cnn_invariance(
             out[f"scale{s:g}"] = (_predict(net, moved) == y_test).float().mean().item()
         return out
 
-    def collect(metrics: dict[str, Any], keys: list[str]) -> dict[str, list]:
+    def collect(metrics: dict[str, Any], keys: list[str]) -> dict[str, list[Any]]:
         return summarize([metrics[k]["per_seed"][0] for k in keys])
 
     plain = sweep(run, variants, ["centred"], seeds, THREADS)
@@ -673,7 +681,7 @@ def feature_maps(digit_index: int = 0) -> Result:
     _, _, x_test, _ = canvas_digits()
     img = x_test[digit_index : digit_index + 1]
     maps = conv.conv2d(img.view(1, 1, CANVAS, CANVAS), torch.stack([SOBEL_X, SOBEL_Y]).unsqueeze(1))
-    filters = trained_net("max", 0)[1].weight.detach()[:, 0]
+    filters = cast(nn.Conv2d, trained_net("max", 0)[1]).weight.detach()[:, 0]
     return {
         "digit": img.view(CANVAS, CANVAS)[4:12, 4:12].tolist(),
         "sobel_x": maps[0, 0, 3:11, 3:11].tolist(),
@@ -700,7 +708,8 @@ def plot_feature_maps(result: Result, lang: str = "en") -> Figure:
 
     words = LABELS[lang]
     fig = Figure(figsize=(plotting.WIDTH, 4.6), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.15, 1.0])
+    # two rows: an array of two SubFigures (typed ndarray | SubFigure)
+    top, bottom = cast("list[SubFigure]", fig.subfigures(2, 1, height_ratios=[1.15, 1.0]))
     for ax, key in zip(top.subplots(1, 3), ("digit", "sobel_x", "sobel_y"), strict=True):
         values = torch.tensor(result[key]).numpy()
         limit = max(float(abs(values).max()), 1e-9)
@@ -760,7 +769,8 @@ def _support_widths(
             xi = x.clone().requires_grad_(True)
             y = net(xi)  # (1, C, h, w)
             y[0, :, y.shape[2] // 2, y.shape[3] // 2].sum().backward()
-            columns = xi.grad[0, 0].abs().sum(dim=0)  # Σ over rows: (size,)
+            grad = cast(Tensor, xi.grad)  # backward ran on y: the gradient exists
+            columns = grad[0, 0].abs().sum(dim=0)  # Σ over rows: (size,)
             nonzero = columns.nonzero().flatten()
             widths.append(int(nonzero.max() - nonzero.min() + 1))
     return widths, columns
