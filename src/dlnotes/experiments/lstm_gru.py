@@ -38,7 +38,7 @@ LSTM 与 GRU 一页的实验。其一：不做任何训练，只看初始化时�
 """
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from torch import Tensor, nn
@@ -187,18 +187,21 @@ def set_gate_bias_(layer: nn.Module, gate: str, value: float) -> nn.Module:
         >>> (lstm.bias_ih_l0 + lstm.bias_hh_l0)[3:6].tolist()  # rows H..2H: the forget gate
         [1.0, 1.0, 1.0]
     """
-    H = layer.hidden_size
+    # (torch's and our layers hold these; nn.Module.__getattr__ types them Tensor | Module)
+    H = cast(int, layer.hidden_size)
     rows = {"forget": slice(H, 2 * H), "update": slice(H, 2 * H)}
     with torch.no_grad():
         if gate == "orthogonal":
-            nn.init.orthogonal_(layer.weight_hh_l0)
+            nn.init.orthogonal_(cast(Tensor, layer.weight_hh_l0))
         else:
-            layer.bias_ih_l0[rows[gate]] = value
-            layer.bias_hh_l0[rows[gate]] = 0.0
+            cast(Tensor, layer.bias_ih_l0)[rows[gate]] = value
+            cast(Tensor, layer.bias_hh_l0)[rows[gate]] = 0.0
     return layer
 
 
-def make_layer(variant: str, spec: dict, input_size: int, hidden_size: int, **kwargs: Any):
+def make_layer(
+    variant: str, spec: dict[str, Any], input_size: int, hidden_size: int, **kwargs: Any
+) -> nn.Module:
     """The variant's one-layer recurrent net, ``dlnotes.rnn`` or ``torch.nn`` (``kwargs``)."""
     kind, gate, value = spec[variant]
     library = kwargs.pop("library", rnn)
@@ -223,12 +226,13 @@ def jacobian_norms(layer: nn.Module, x: Tensor) -> Tensor:
         [0.25, 0.5, 1.0]
     """
     length, features = x.shape
-    H = layer.hidden_size
+    H = cast(int, layer.hidden_size)  # an LSTM/GRU/RNN layer's (typed Tensor | Module)
     xs = x.unsqueeze(1).expand(length, H, features).clone().requires_grad_()  # (T, H, I)
     out = layer(xs)[0]  # (T, H, H): copy n in column n
     out[-1].diagonal().sum().backward()
     # xs.grad[t, n] = ∂h_T[n]/∂x_t, so ‖∂h_T/∂x_t‖_F over (n, i)
-    return xs.grad.flatten(1).norm(dim=1)
+    norms: Tensor = cast(Tensor, xs.grad).flatten(1).norm(dim=1)  # backward ran: grad exists
+    return norms
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +282,7 @@ def gradient_reach(
     for seed in seeds:  # the default RNN's W_hh, as drawn for that seed
         with seeded(seed, THREADS):
             layer = make_layer("rnn", REACH_VARIANTS, input_size, hidden_size, dtype=torch.float64)
-            w_hh = layer.weight_hh_l0
+            w_hh = cast(Tensor, layer.weight_hh_l0)  # (typed Tensor | Module)
             # ρ(W_hh) = max |λᵢ|
             radii.append(torch.linalg.eigvals(w_hh.detach()).abs().max().item())
     return {
@@ -370,7 +374,8 @@ class Recall(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         # (N, T, K + 1) → (N, T, H) → last step (N, H) → logits (N, K)
-        return self.head(self.rnn(x)[0][:, -1])
+        logits: Tensor = self.head(self.rnn(x)[0][:, -1])
+        return logits
 
 
 def _recall_run(
@@ -559,7 +564,9 @@ CELL_GRAPHS: dict[str, dict[str, tuple[str, list[str], tuple[float, float], str]
 CELL_BLOCKS = {"lstm": {"i": 0, "f": 1, "g": 2, "o": 3}, "gru": {"r": 0, "z": 1, "hid": 2, "n": 2}}
 
 
-def evaluate_cell(kind: str, cell: nn.Module, x: Tensor, h: Tensor, c: Tensor | None = None):
+def evaluate_cell(
+    kind: str, cell: nn.Module, x: Tensor, h: Tensor, c: Tensor | None = None
+) -> Tensor | tuple[Tensor, Tensor]:
     """Run the diagram's graph ``CELL_GRAPHS[kind]`` with ``cell``'s weights.
 
     Returns ``(h_t, c_t)`` for the LSTM and ``h_t`` for the GRU, as `dlnotes.rnn`'s cells do.
@@ -575,14 +582,17 @@ def evaluate_cell(kind: str, cell: nn.Module, x: Tensor, h: Tensor, c: Tensor | 
     """
     graph, blocks = CELL_GRAPHS[kind], CELL_BLOCKS[kind]
     gates = len(set(blocks.values()))
-    w_x, w_h = cell.weight_ih.chunk(gates), cell.weight_hh.chunk(gates)
-    b_x, b_h = cell.bias_ih.chunk(gates), cell.bias_hh.chunk(gates)
+    # a cell's parameters (nn.Module.__getattr__ types them Tensor | Module)
+    w_x, w_h = cast(Tensor, cell.weight_ih).chunk(gates), cast(Tensor, cell.weight_hh).chunk(gates)
+    b_x, b_h = cast(Tensor, cell.bias_ih).chunk(gates), cast(Tensor, cell.bias_hh).chunk(gates)
     values: dict[str, Any] = {"h_prev": h, "x": x, "c_prev": c}
     for name, (op, inputs, _xy, text) in graph.items():
         args = [values[i] for i in inputs]
-        k = blocks.get(name)
+        k = blocks.get(name, -1)  # the node's weight block; -1: none
         if op == "input":
             continue
+        if op in ("gate", "hidden", "candidate") and k < 0:
+            raise ValueError(f"node {name!r} has no weight block in CELL_BLOCKS[{kind!r}]")
         if op == "concat":
             values[name] = tuple(args)  # (h, x)
         elif op == "gate":
@@ -624,7 +634,7 @@ _BOXED = ("gate", "hidden", "candidate", "tanh")
 _RADIUS = 0.34  # circles of the elementwise ops, in data units
 
 
-def _half_size(node: dict) -> tuple[float, float]:
+def _half_size(node: dict[str, Any]) -> tuple[float, float]:
     """Half width and height of a node's shape (boxes and text labels grow with the text)."""
     if node["op"] in _BOXED:
         return max(0.62, 0.13 * len(node["text"]) + 0.1), 0.3
@@ -633,7 +643,7 @@ def _half_size(node: dict) -> tuple[float, float]:
     return (0.12, 0.12) if node["op"] == "concat" else (_RADIUS, _RADIUS)
 
 
-def _edge_point(node: dict, toward: tuple[float, float]) -> tuple[float, float]:
+def _edge_point(node: dict[str, Any], toward: tuple[float, float]) -> tuple[float, float]:
     """Where the segment from ``node``'s centre towards ``toward`` leaves the node's shape."""
     (x, y), (tx, ty) = node["xy"], toward
     dx, dy = tx - x, ty - y

@@ -40,7 +40,7 @@ __doc_zh__ = """
 import copy
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import torch
@@ -492,7 +492,7 @@ def summarize(per_seed: list[list[float | None]]) -> Summary:
 
 
 def sweep(
-    run: Callable[[str, Any, torch.Generator], dict[str, float | None]],
+    run: Callable[[str, Any, torch.Generator], Mapping[str, float | None]],
     variants: Iterable[str],
     settings: Iterable[Any],
     seeds: Iterable[int],
