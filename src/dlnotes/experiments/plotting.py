@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from xml.etree import ElementTree
 
 from dlnotes._extras import require
@@ -52,6 +52,7 @@ require("experiments")  # matplotlib: a clear error naming the pip install comma
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "CJK_FONT",
@@ -103,7 +104,7 @@ CJK_FONT_FILES = (
     Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),  # Fedora/Arch
 )
 
-STYLE: dict[str, Any] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.size": FONT_SIZE,
     "axes.titlesize": FONT_SIZE,
     "axes.labelsize": FONT_SIZE,
@@ -187,7 +188,7 @@ def style(lang: str = "en") -> Iterator[None]:
         yield
 
 
-def styled(plot: Callable[[dict, str], Figure]) -> Callable[..., Figure]:
+def styled(plot: Callable[[dict[str, Any], str], Figure]) -> Callable[..., Figure]:
     """Decorator for a topic's ``plot_*(result, lang)``: style, font and language check.
 
     The figure is laid out once inside the style, so every text (tick labels included, which
@@ -196,7 +197,7 @@ def styled(plot: Callable[[dict, str], Figure]) -> Callable[..., Figure]:
     """
 
     @functools.wraps(plot)
-    def wrapper(result: dict, lang: str = "en") -> Figure:
+    def wrapper(result: dict[str, Any], lang: str = "en") -> Figure:
         with style(lang):
             fig = plot(result, lang)
             fig.draw_without_rendering()
@@ -221,7 +222,7 @@ def figure(height: float, nrows: int = 1, sharex: bool = False) -> tuple[Figure,
 def band(
     ax: Axes,
     xs: Sequence[float],
-    stats: dict[str, list],
+    stats: dict[str, list[Any]],
     *,
     color: str,
     label: str | None,
@@ -248,7 +249,7 @@ def band(
 
 
 def diverged_marks(
-    ax: Axes, xs: Sequence[float], stats: dict[str, list], *, color: str, y: float, text: str
+    ax: Axes, xs: Sequence[float], stats: dict[str, list[Any]], *, color: str, y: float, text: str
 ) -> list[float]:
     """Mark each setting where some seeds diverged with × and ``text.format(k=…, n=…)``.
 
@@ -282,7 +283,7 @@ def diverged_marks(
 def bars(
     ax: Axes,
     categories: Sequence[str],
-    series: Sequence[tuple[str, str, dict[str, list]]],
+    series: Sequence[tuple[str, str, dict[str, list[Any]]]],
 ) -> None:
     """Horizontal grouped bars, one group per category (top to bottom), mean over seeds.
 
@@ -407,7 +408,8 @@ def text_px(svg: bytes | str, column_px: float = PHONE_COLUMN_PX) -> list[tuple[
     for parent in root.iter():
         children = list(parent)
         for comment, group in itertools.pairwise(children):
-            if comment.tag is not ElementTree.Comment or group.tag != f"{_SVG}g":
+            # typeshed types .tag as str; a comment's tag is the ElementTree.Comment factory
+            if cast(object, comment.tag) is not ElementTree.Comment or group.tag != f"{_SVG}g":
                 continue
             outer = _SCALE.search(group.get("transform", ""))
             if outer is None:
@@ -415,7 +417,7 @@ def text_px(svg: bytes | str, column_px: float = PHONE_COLUMN_PX) -> list[tuple[
             glyphs = [_SCALE.search(use.get("transform", "")) for use in group.iter(f"{_SVG}use")]
             smallest = min((float(m.group(1)) for m in glyphs if m), default=1.0)
             size = 100 * float(outer.group(1)) * smallest  # font size in SVG user units
-            found.append((comment.text.strip(), size * px_per_unit))
+            found.append(((comment.text or "").strip(), size * px_per_unit))
     return found
 
 
