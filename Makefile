@@ -21,9 +21,10 @@ $(READY): requirements-dev.txt pyproject.toml scripts/install-torch.sh
 serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url), rebuilt on every change to docs/, src/ or hooks/
 	$(BIN)/mkdocs serve
 
-test: $(READY)  ## lint (ruff; actionlint and zizmor on .github), then every test (snippets in both languages, parity, package, build, browser)
+test: $(READY)  ## lint (ruff, mypy --strict on src/dlnotes; actionlint and zizmor on .github), then every test (snippets in both languages, parity, package, build, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/actionlint
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 	$(MAKE) --no-print-directory dist

