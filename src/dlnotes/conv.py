@@ -355,10 +355,11 @@ def _out_hw(
     for axis, size, k, d in zip(("H", "W"), hw, kernel, dilation, strict=True):
         _check_fits(size, k, d, f"input {axis}", f" (padded input shape {tuple(x.shape)})")
     # out = ⌊(size_padded − d(k − 1) − 1) / s⌋ + 1
-    return tuple(
-        (n - d * (k - 1) - 1) // s + 1  # type: ignore[return-value]
+    ho, wo = (
+        (n - d * (k - 1) - 1) // s + 1
         for n, k, s, d in zip(hw, kernel, stride, dilation, strict=True)
     )
+    return ho, wo
 
 
 # ----------------------------------------------------------------------------- conv2d
@@ -521,7 +522,7 @@ def conv2d_naive(
     x4, unbatched = _check_image(input)
     strd, f_pad, dil, groups = _check_conv_args(x4, weight, bias, stride, padding, dilation, groups)
     xp = _pad(x4, f_pad, 0.0)
-    ho, wo = _out_hw(xp, tuple(weight.shape[2:]), strd, dil)  # type: ignore[arg-type]
+    ho, wo = _out_hw(xp, (weight.shape[2], weight.shape[3]), strd, dil)
     n_batch = xp.shape[0]
     c_out, c_per_group, kh, kw = weight.shape
     o_per_group = c_out // groups

@@ -69,6 +69,8 @@ class _Optimizer(Optimizer):
     def _update(self, group: dict[str, Any], params: list[Tensor]) -> None:
         raise NotImplementedError
 
+    # [override]: torch's stub overloads step (closure None -> None, a closure -> float); this
+    # one signature covers both, as torch.optim's own optimizers write it
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
         """Perform one optimization step.
