@@ -231,6 +231,19 @@ def _same_result(ours: Any, theirs: Any) -> bool:
     return True  # modules, optimizers, ints: acceptance is what is compared here
 
 
+def _show(label: str, kind: str, kwargs: dict, value: object) -> None:
+    """Under ``BAD_INPUT_SHOW=1``, print one call: its arguments (tensors by shape) and outcome."""
+    if not os.environ.get("BAD_INPUT_SHOW"):
+        return
+    summary = {
+        k: v
+        if isinstance(v, (int, float, str))
+        else (tuple(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__)
+        for k, v in kwargs.items()
+    }
+    print(label, kind, summary, repr(value)[:150])
+
+
 def check(kind: str, fn: Callable[..., Any], counterpart: Any, kwargs: dict[str, Any]) -> None:
     """Call ours (and torch's); tally the outcome; fail on a leak or a lazy failure."""
     kwargs = {k: _materialize(v) for k, v in kwargs.items()}  # the same tensors for both
@@ -239,16 +252,7 @@ def check(kind: str, fn: Callable[..., Any], counterpart: Any, kwargs: dict[str,
     if status == "leak":
         TALLY["leaks"] += 1
         TALLY[f"leak: {kind} {type(value).__name__}"] += 1
-        if os.environ.get("BAD_INPUT_SHOW"):
-            print(
-                "LEAK",
-                kind,
-                {
-                    k: type(v).__name__ if not isinstance(v, (int, float, str)) else v
-                    for k, v in kwargs.items()
-                },
-                repr(value)[:150],
-            )
+        _show("LEAK", kind, kwargs, value)
         if TALLY_ONLY:
             return
         raise AssertionError(f"{kind}: {type(value).__name__} leaked: {value}")
@@ -274,22 +278,7 @@ def check(kind: str, fn: Callable[..., Any], counterpart: Any, kwargs: dict[str,
         if theirs_status == "ok":
             TALLY["rejected where torch accepts"] += 1
             TALLY[f"rejected where torch accepts: {kind} {type(value).__name__}"] += 1
-            if os.environ.get("BAD_INPUT_SHOW"):
-                print(
-                    "REJ",
-                    kind,
-                    {
-                        k: (
-                            v
-                            if isinstance(v, (int, float, str))
-                            else (
-                                tuple(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__
-                            )
-                        )
-                        for k, v in kwargs.items()
-                    },
-                    repr(value)[:150],
-                )
+            _show("REJ", kind, kwargs, value)
         return
     if counterpart is None:
         TALLY["accepted (no torch counterpart)"] += 1
