@@ -26,6 +26,11 @@ def sections(lang: str) -> dict[str, str]:
     return dict(zip(parts[::2], parts[1::2], strict=True))
 
 
+def numbers_missing(said: str, page: str) -> list[str]:
+    """The numbers ``said`` states outside formulas that ``page`` does not."""
+    return [n for n in NUMBER.findall(MATH.sub("", said)) if n not in page]
+
+
 def answer(section: str, lang: str) -> str:
     """The 30-second answer: the paragraph that starts with the label."""
     start = section.index(ANSWER[lang]) + len(ANSWER[lang])
@@ -47,7 +52,7 @@ def test_numbers_in_a_30_second_answer_are_on_the_question_page(lang: str, slug:
     """A number the cheat sheet's answer states (outside formulas) appears on the page."""
     said = answer(sections(lang)[slug], lang)
     page = (DOCS / f"{slug}.{lang}.md").read_text(encoding="utf-8")
-    missing = [n for n in NUMBER.findall(MATH.sub("", said)) if n not in page]
+    missing = numbers_missing(said, page)
     assert not missing, f"cheatsheet.{lang}.md ({slug}) states {missing}, {slug}.{lang}.md does not"
 
 
@@ -70,5 +75,5 @@ def test_numbers_in_the_home_table_are_on_the_question_page(lang: str, slug: str
     depth): each number they state, outside formulas, appears on the question page."""
     said = home_rows(lang)[slug]
     page = (DOCS / f"{slug}.{lang}.md").read_text(encoding="utf-8")
-    missing = [n for n in NUMBER.findall(MATH.sub("", said)) if n not in page]
+    missing = numbers_missing(said, page)
     assert not missing, f"index.{lang}.md ({slug}) states {missing}, {slug}.{lang}.md does not"
