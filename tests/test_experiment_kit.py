@@ -286,3 +286,31 @@ def test_sweep_runs_every_combination_seeded_and_counts_divergence() -> None:
     assert score["diverged"] == [0, 2] and score["mean"][1] is None  # NaN counts as diverged
     assert score["per_seed"][1] == [None, None]
     assert result["settings"] == [0.5, 2.0] and result["seeds"] == [7, 8]
+
+
+# --------------------------------------------------------------------------------------------
+# Figure discovery
+# --------------------------------------------------------------------------------------------
+
+
+def test_figures_finds_every_modules_figures_with_their_module() -> None:
+    import importlib
+
+    from dlnotes.experiments import figures
+
+    found = figures()
+    for name, (module, run, plot) in found.items():
+        declared = importlib.import_module(f"dlnotes.experiments.{module}").FIGURES
+        assert declared[name] == (run, plot)
+    modules = {module for module, _run, _plot in found.values()}
+    assert modules == {"batch_norm", "conv_pool", "resnet", "lstm_gru", "sgd"}
+
+
+def test_figures_rejects_a_name_declared_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dlnotes.experiments.sgd as sgd
+    from dlnotes.experiments import figures
+
+    taken = next(name for name, (module, _r, _p) in figures().items() if module != "sgd")
+    monkeypatch.setitem(sgd.FIGURES, taken, next(iter(sgd.FIGURES.values())))
+    with pytest.raises(ValueError, match=repr(taken)):
+        figures()

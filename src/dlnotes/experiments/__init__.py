@@ -12,8 +12,9 @@ experiments, its plots and ``FIGURES``; the generic parts are shared:
 An experiment is a function that takes keyword arguments and returns a JSON-serialisable
 ``dict`` with language-neutral keys; a plot function ``plot_x(result, lang)`` turns that dict into
 a matplotlib figure in English or Chinese. Every module lists its figures in ``FIGURES`` as
-``name -> (run, plot)``; the site build (``hooks/figures.py``) draws each one in every language
-as ``docs/assets/figures/<name>.<lang>.svg``.
+``name -> (run, plot)``; `figures()` collects them from every module (a name is unique across
+the package), and the site build draws each one in every language as
+``docs/assets/figures/<name>.<lang>.svg``.
 
 Experiments need the ``experiments`` extra (scikit-learn for the bundled digits data,
 matplotlib for the plots), e.g.
@@ -35,9 +36,11 @@ __doc_zh__ = """
 
 import contextlib
 import hashlib
+import importlib
 import inspect
 import json
 import os
+import pkgutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,7 +49,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["Result", "cache_key", "cached", "seeded"]
+__all__ = ["Result", "cache_key", "cached", "figures", "seeded"]
 
 
 def __dir__() -> list[str]:
@@ -119,6 +122,36 @@ def cached(run: Callable[..., Result], /, **kwargs: Any) -> Result:
     tmp.write_text(json.dumps(result, sort_keys=True))
     tmp.replace(path)
     return result
+
+
+def figures() -> dict[str, tuple[str, Callable[..., Result], Callable[..., Any]]]:
+    """Every figure declared in a ``FIGURES`` of a ``dlnotes.experiments`` module.
+
+    Returns:
+        ``name -> (module name, run, plot)``, the module name relative to this package
+        (``"batch_norm"``), in module then declaration order.
+
+    Raises:
+        ValueError: Two modules (or entries) declare the same figure name.
+
+    Examples:
+        >>> from dlnotes.experiments import figures
+        >>> module, run, plot = next(iter(figures().values()))
+        >>> callable(run) and callable(plot)
+        True
+    """
+    found: dict[str, tuple[str, Callable[..., Result], Callable[..., Any]]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        declared: dict[str, tuple[Callable[..., Result], Callable[..., Any]]]
+        declared = getattr(module, "FIGURES", {})
+        for name, (run, plot) in declared.items():
+            if name in found:
+                raise ValueError(
+                    f"figure name {name!r} is declared twice: in {found[name][0]} and {info.name}"
+                )
+            found[name] = (info.name, run, plot)
+    return found
 
 
 @contextlib.contextmanager

@@ -435,13 +435,13 @@ def render(module: str, name: str, langs: Sequence[str] = LANGS) -> dict[str, by
     Returns:
         ``{lang: svg bytes}``.
     """
-    import importlib
-
     import matplotlib
 
     matplotlib.use("Agg")  # only in the build: notebooks keep their inline backend
-    from dlnotes.experiments import cached
+    from dlnotes.experiments import cached, figures
 
-    run, plot = importlib.import_module(f"dlnotes.experiments.{module}").FIGURES[name]
+    declared_in, run, plot = figures()[name]
+    if declared_in != module:
+        raise ValueError(f"figure {name!r} is declared in {declared_in}, not in module {module!r}")
     result = cached(run)
     return {lang: svg_bytes(plot(result, lang=lang)) for lang in langs}
