@@ -45,7 +45,7 @@ lint: $(READY)
 	$(BIN)/actionlint
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
-bench: $(READY)  ## time every dlnotes operation against torch into benchmarks/results.json (ONLY=norm: those cases, merged)
+bench: $(READY)  ## time every dlnotes operation against torch into benchmarks/results.json (ONLY=batch-norm: one question's cases, merged)
 	$(BIN)/python -m benchmarks $(if $(ONLY),--only $(ONLY))
 
 budgets: $(READY)  ## cold and warm build, serve's first response, test suite: each against its limit

@@ -10,17 +10,19 @@ results. For each thread count, the harness
 3. merges each side's rounds and reports the median and interquartile range per call, and the
    ratio of the medians.
 
-A module's cases are data: ``benchmarks/cases/<module>.py`` declares ``PAGE``, the question
-page the module serves (``"batch-norm"`` for ``docs/batch-norm.{en,zh}.md``), and ``OPS``, a list
-of :class:`Op`; each ``Op`` expands to one :class:`Case` per mode it lists. :func:`timed` wraps a
+A question's cases are data: ``benchmarks/cases/<topic>.py``, named after the question's slug
+with ``_`` (``batch_norm.py`` for the page ``docs/batch-norm.{en,zh}.md``, as its experiments
+module ``dlnotes.experiments.batch_norm``), declares ``OPS``, a list of :class:`Op`; each ``Op``
+expands to one :class:`Case` per mode it lists. :func:`timed` wraps a
 call for a mode (no_grad for eval, input gradients for forward + backward), so a setup only
 builds inputs and the two calls.
 
 Usage: ``python -m benchmarks [--threads 1 2] [--only TEXT] [--min-run-time SECONDS]
 [--no-save]``. Without ``--only`` every case is measured; with it, the cases whose name contains
-``TEXT`` (or whose module is ``TEXT``, e.g. ``--only norm``). Either way the run is merged into
-``benchmarks/results.json`` by case name (:func:`benchmarks.results.merge`): the measured cases'
-rows are replaced, every other row is kept with the machine it was measured on.
+``TEXT``, or the cases of the question ``TEXT`` (``--only batch-norm``, or ``batch_norm``). Either
+way the run is merged into ``benchmarks/results.json`` by case name
+(:func:`benchmarks.results.merge`): the measured cases' rows are replaced, every other row is kept
+with the machine it was measured on.
 """
 
 from __future__ import annotations
@@ -62,8 +64,9 @@ class Case:
         tolerance: atol = rtol of the agreement check. It is a sanity check, not the parity
             proof (tests/test_norm.py is): float32 sums over thousands of values, such as a
             weight gradient, differ from torch's in the fourth digit.
-        page: The question page the case serves (``PAGE`` of its cases module).
-        module: The cases module it comes from (``"norm"`` for ``benchmarks/cases/norm.py``).
+        page: The question the case serves, its slug (``"batch-norm"``).
+        module: The cases module it comes from (``"batch_norm"`` for
+            ``benchmarks/cases/batch_norm.py``): the slug with ``_``.
     """
 
     name: str
@@ -142,17 +145,20 @@ def timed(mode: str, fn: Fn, wrt: Sequence[torch.Tensor] = (), grad: Any = None)
 
 
 def discover() -> list[Case]:
-    """The cases of every module in ``benchmarks.cases`` (its ``OPS``), in module order."""
+    """The cases of every module in ``benchmarks.cases`` (its ``OPS``), in module order.
+
+    A module serves the question whose slug is its name with ``-`` for ``_``.
+    """
     import benchmarks.cases as package
 
     found: list[Case] = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
-        page, ops = getattr(module, "PAGE", None), getattr(module, "OPS", None)
-        if not isinstance(page, str) or not isinstance(ops, list):
-            raise ValueError(f"{module.__name__} must declare PAGE (str) and OPS (list of Op)")
+        ops = getattr(module, "OPS", None)
+        if not isinstance(ops, list):
+            raise ValueError(f"{module.__name__} must declare OPS (a list of Op)")
         for op in ops:
-            found += op.cases(page, info.name)
+            found += op.cases(question(info.name), info.name)
     names = [case.name for case in found]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
@@ -252,9 +258,15 @@ def format_table(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def question(module: str) -> str:
+    """The slug of the question a cases module serves: ``"batch_norm"`` -> ``"batch-norm"``."""
+    return module.replace("_", "-")
+
+
 def selected(cases: list[Case], only: str) -> list[Case]:
-    """The cases ``--only`` picks: the name contains ``only``, or the module is ``only``."""
-    return [case for case in cases if only in case.name or only == case.module]
+    """The cases ``--only`` picks: the name contains ``only``, or ``only`` names the question
+    (its slug, ``batch-norm``, or its cases module, ``batch_norm``)."""
+    return [case for case in cases if only in case.name or only in (case.page, case.module)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -262,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=summary)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="default: 1 2")
     parser.add_argument(
-        "--only", default="", help="measure the cases whose name contains this (or module)"
+        "--only", default="", help="measure the cases whose name contains this, or a question's"
     )
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per side")
     parser.add_argument("--min-run-time", type=float, default=0.4, help="seconds per round")
@@ -272,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     every = discover()
     cases = selected(every, args.only)
     if not cases:
-        parser.error(f"no case name contains {args.only!r} and no module is called that")
+        parser.error(f"no case name contains {args.only!r} and no question is called that")
     data: dict[str, Any] = {
         "schema": results.SCHEMA,
         "runs": [machine_info()],

@@ -2,9 +2,9 @@
 
 ``make bench`` times every ``dlnotes`` operation against torch and writes the data file; this
 hook replaces ``<!-- benchmarks-table -->`` on a page with the machine(s) the numbers come from
-and, per question (in nav order, headed by the page's nav title in the page's language), the
-operations compared and one Markdown table per thread count. No number on the page is typed by
-hand. A missing or malformed data file, a row naming a page that is not in the nav, or a mode
+and, per question (in the order of docs/questions.yml, headed by the question's title in the
+page's language), the operations compared and one Markdown table per thread count. No number on
+the page is typed by hand. A missing or malformed data file, a row naming no question, or a mode
 without a label in one of the site's languages fails the build. ``mkdocs serve`` watches the
 file.
 """
@@ -16,7 +16,8 @@ import re
 from types import ModuleType
 from typing import Any
 
-from _shared import ROOT, languages, nav_pages, nav_titles, site_config
+from _questions import by_slug, slugs
+from _shared import ROOT, languages
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
@@ -152,34 +153,34 @@ def results_table(rows: list[dict[str, Any]], threads: int, lang: str) -> str:
 
 
 def question_order() -> list[str]:
-    """Page names (``batch-norm``) in the order the nav lists them."""
-    return [src.removesuffix(".md") for _, src in nav_pages(site_config().get("nav", []))]
+    """Question slugs (``batch-norm``) in the registry's order (docs/questions.yml)."""
+    return slugs()
 
 
 def groups(data: dict[str, Any], order: list[str] | None = None) -> dict[str, list[dict]]:
-    """The rows by question page, in nav order (or ``order``).
+    """The rows by question, in the registry's order (or ``order``).
 
     Raises:
-        ValueError: if a row names a page that is not in that order (not in the nav).
+        ValueError: if a row names a page that is not in that order (no question).
     """
     order = question_order() if order is None else order
     by_page: dict[str, list[dict]] = {}
     for row in data["results"]:
         if row["page"] not in order:
             raise ValueError(
-                f"{row['case']}: page {row['page']!r} is not in the nav of mkdocs.yml "
-                "(PAGE in its benchmarks/cases module?)"
+                f"{row['case']}: page {row['page']!r} is no question of docs/questions.yml "
+                "(is its benchmarks/cases module named after one?)"
             )
         by_page.setdefault(row["page"], []).append(row)
     return {page: by_page[page] for page in sorted(by_page, key=order.index)}
 
 
 def page_title(page: str, lang: str) -> str:
-    """The question's title in ``lang``, from the nav and its translations in mkdocs.yml."""
-    titles = nav_titles().get(f"{page}.md")
-    if not titles or lang not in titles:
-        raise ValueError(f"no nav title for {page}.md in {lang!r} (mkdocs.yml nav)")
-    return titles[lang]
+    """The question's title in ``lang``, from docs/questions.yml."""
+    question = by_slug().get(page)
+    if question is None or lang not in question.title:
+        raise ValueError(f"no title for {page!r} in {lang!r} (docs/questions.yml)")
+    return question.title[lang]
 
 
 def render(data: dict[str, Any], lang: str, order: list[str] | None = None) -> str:

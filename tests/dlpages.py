@@ -86,8 +86,9 @@ def site_prefix() -> str:
 
 
 def question_pages() -> list[str]:
-    """The pages of the nav's "Questions" section (the five interview questions), in order."""
-    return [src.removesuffix(".md") for src in _shared.section_pages("Questions")]
+    """The question pages (``batch-norm``, ...), in order, from the registry docs/questions.yml
+    (tests/test_registrations.py checks the nav against it)."""
+    return load_hook("_questions").slugs()
 
 
 def topic_pages() -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 import markdown
 import pytest
 from dlhooks import load_hook
-from dlpages import LANGUAGES, ROOT
+from dlpages import LANGUAGES, ROOT, question_pages
 
 hook = load_hook("performance")
 results = hook.results
@@ -32,7 +32,7 @@ def one_run_sample(data: dict[str, Any]) -> dict[str, Any]:
     """The batch-norm rows of one run of the data file, as a data set of one run.
 
     The merge and grouping tests start from it, so they hold whatever other questions and runs
-    the file has gained (``make bench ONLY=<module>`` adds both).
+    the file has gained (``make bench ONLY=<slug>`` adds both).
     """
     run = next(row["run"] for row in data["results"] if row["page"] == "batch-norm")
     rows = [r for r in data["results"] if r["page"] == "batch-norm" and r["run"] == run]
@@ -244,17 +244,22 @@ def test_only_run_is_merged_into_the_data_file(
 
 def test_cases_are_declared_as_data() -> None:
     h = harness()
-    import benchmarks.cases.norm as norm_cases
+    import benchmarks.cases.batch_norm as batch_norm_cases
 
-    op = norm_cases.OPS[0]
-    cases = op.cases(norm_cases.PAGE, "norm")
+    op = batch_norm_cases.OPS[0]
+    cases = op.cases("batch-norm", "batch_norm")
     assert [c.name for c in cases] == [f"{op.op}/{mode}" for mode in op.modes]
     assert [c.target for c in cases] == list(op.modes.values())
     assert {c.page for c in cases} == {"batch-norm"}
     every = h.discover()
-    # a module name picks all its cases
-    assert h.selected(every, "norm") == [c for c in every if c.module == "norm"]
-    assert {c.page for c in h.selected(every, "conv")} == {"conv-pool"}
+    # a cases module serves the question it is named after
+    assert {(c.module, c.page) for c in every} == {
+        (slug.replace("-", "_"), slug) for slug in question_pages()
+    }
+    # a question's slug (or its cases module's name) picks all its cases
+    norm = [c for c in every if c.page == "batch-norm"]
+    assert h.selected(every, "batch-norm") == h.selected(every, "batch_norm") == norm
+    assert {c.page for c in h.selected(every, "conv-pool")} == {"conv-pool"}
     assert [c.name for c in h.selected(every, "fold")] == ["fold_batch_norm/call"]
 
 
@@ -296,7 +301,7 @@ def test_both_languages_show_the_same_numbers() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_rows_are_grouped_by_question_in_nav_order(lang: str) -> None:
+def test_rows_are_grouped_by_question_in_registry_order(lang: str) -> None:
     data = with_conv_group(SAMPLE)
     titles = {page: hook.page_title(page, lang) for page in ("batch-norm", "conv-pool")}
     assert titles["batch-norm"] == {"en": "Batch Normalization", "zh": "批量归一化"}[lang]
@@ -357,7 +362,7 @@ def test_chinese_tables_use_half_width_brackets_around_numbers() -> None:
     assert re.search(r"\| \d+(\.\d+)? \(\d+(\.\d+)?\) \|", text)
 
 
-def test_a_row_naming_a_page_outside_the_nav_fails_the_build(
+def test_a_row_naming_no_question_fails_the_build(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = tmp_path / "results.json"

@@ -1,9 +1,11 @@
 """The cheat sheet against the question pages it summarises.
 
-Each question has a section on the cheat sheet, in both languages, with a 30-second answer and
-a link to the full page. The answers must agree with the pages in substance: that takes a
-careful read, but one kind of drift a test can catch is a number (a year, an error rate, a
-ratio) that the cheat sheet states and the question page does not.
+Each question of the registry (docs/questions.yml) has a section on the cheat sheet and a row in
+the home page's table, in the registry's order, in both languages, with a 30-second answer (a
+one-line answer on the home page) and a link to the full page. The answers must agree with the
+pages in substance: that takes a careful read, but one kind of drift a test can catch is a
+number (a year, an error rate, a ratio) that the cheat sheet states and the question page does
+not.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from dlhooks import load_hook
 from dlpages import DOCS, LANGUAGES, question_pages
 
 ANSWER = {"en": "**In 30 seconds.**", "zh": "**30 秒回答。**"}
@@ -56,16 +59,23 @@ def test_numbers_in_a_30_second_answer_are_on_the_question_page(lang: str, slug:
     assert not missing, f"cheatsheet.{lang}.md ({slug}) states {missing}, {slug}.{lang}.md does not"
 
 
+def home_table(lang: str) -> list[tuple[str, str, str]]:
+    """``(number, question slug, its one-line answer)`` per row of the home page's table."""
+    text = (DOCS / f"index.{lang}.md").read_text(encoding="utf-8")
+    row = re.compile(r"^\| (\d+) \| \[[^\]]+\]\(([\w-]+)\.md\) \| (.*) \|$", re.MULTILINE)
+    return row.findall(text)
+
+
 def home_rows(lang: str) -> dict[str, str]:
     """``question slug -> its one-line answer`` in the home page's question table."""
-    text = (DOCS / f"index.{lang}.md").read_text(encoding="utf-8")
-    row = re.compile(r"^\| \d+ \| \[[^\]]+\]\(([\w-]+)\.md\) \| (.*) \|$", re.MULTILINE)
-    return {slug: answer for slug, answer in row.findall(text)}
+    return {slug: answer for _number, slug, answer in home_table(lang)}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_home_table_has_a_row_per_question(lang: str) -> None:
-    assert list(home_rows(lang)) == question_pages()
+    """One row per question of docs/questions.yml, in its order, with its number."""
+    registry = [(str(q.number), q.slug) for q in load_hook("_questions").questions()]
+    assert [(number, slug) for number, slug, _answer in home_table(lang)] == registry
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -4,8 +4,10 @@ Each test here was written after leaving the registration out of a dummy questio
 every other check pass: a title missing from ``nav_translations`` (the Chinese nav shows the
 English title), a question page with no glossary entry, a module or topic experiment without
 its test file, a Chinese page showing the English figure, a ``py`` or ``python3`` block (Sybil
-runs ```` ```python ```` and ```` ```pycon ```` fences only), and a benchmark cases module whose
-``PAGE`` is not a question.
+runs ```` ```python ```` and ```` ```pycon ```` fences only), and a question without benchmark
+cases. The registry of questions, docs/questions.yml, is checked here against everything else
+that lists the questions: the nav and its translations, the experiments modules, the benchmark
+cases; and no file may state how many questions there are.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dlhooks import load_hook
 from dlpages import DOCS, LANGUAGES, ROOT, mkdocs_config, question_pages
 
 _shared = load_hook("_shared")
+QUESTIONS = load_hook("_questions").questions()
 _markdown = load_hook("_markdown")
 api = load_hook("api")
 glossary = load_hook("glossary")
@@ -128,19 +131,126 @@ def cases_modules() -> list[str]:
     return sorted(info.name for info in pkgutil.iter_modules([str(ROOT / "benchmarks" / "cases")]))
 
 
-@pytest.mark.parametrize("name", cases_modules())
-def test_benchmark_cases_name_a_module_and_serve_a_question(name: str) -> None:
-    """Caught before ``make bench``: the page would otherwise fail only after a measurement.
-
-    ``PAGE`` is read with ast: importing ``benchmarks`` in a test session can find
-    ``hooks/benchmarks.py`` once MkDocs has loaded the hooks under their file names.
-    """
-    path = ROOT / "benchmarks" / "cases" / f"{name}.py"
-    assert (ROOT / "src" / "dlnotes" / f"{name}.py").exists() or (
-        ROOT / "src" / "dlnotes" / name / "__init__.py"
-    ).exists(), f"benchmarks/cases/{name}.py is named after no dlnotes module"
-    page = api.module_string(path, "PAGE")
-    assert page in question_pages(), (
-        f"benchmarks/cases/{name}.py: PAGE = {page!r} is not a page of the nav's "
-        f"Questions section {question_pages()}"
+def test_every_question_has_benchmark_cases_and_every_cases_module_a_question() -> None:
+    """``benchmarks/cases/<topic>.py`` serves the question it is named after (the harness
+    derives the page from the name); caught before ``make bench``, whose page would otherwise
+    fail only after a measurement. Read from the file names: importing ``benchmarks`` in a test
+    session can find ``hooks/benchmarks.py`` once MkDocs has loaded the hooks by file name."""
+    topics = [q.topic for q in QUESTIONS]
+    assert sorted(topics) == cases_modules(), (
+        "benchmarks/cases/ must hold one <slug with _>.py per question of docs/questions.yml: "
+        f"missing {sorted(set(topics) - set(cases_modules()))}, "
+        f"no such question {sorted(set(cases_modules()) - set(topics))}"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The registry of questions (docs/questions.yml) against everything that lists the questions
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_question_is_titled_in_every_language_and_names_a_dlnotes_module() -> None:
+    for q in QUESTIONS:
+        assert set(q.title) == set(LANGUAGES), f"{q.slug}: title needs {LANGUAGES}, has {q.title}"
+        package = ROOT / "src" / "dlnotes"
+        assert (package / f"{q.module}.py").exists() or (
+            package / q.module / "__init__.py"
+        ).exists(), f"{q.slug}: module {q.module!r} is no dlnotes module"
+
+
+def test_every_question_has_its_experiments_module() -> None:
+    """``dlnotes.experiments.<topic>`` (the slug with ``_``) declares the question's FIGURES,
+    and every module declaring FIGURES belongs to a question."""
+    experiments = ROOT / "src" / "dlnotes" / "experiments"
+    declared = sorted(p.stem for p in experiments.glob("*.py") if declares(p, "FIGURES"))
+    assert declared == sorted(q.topic for q in QUESTIONS), (
+        "src/dlnotes/experiments/<slug with _>.py, declaring FIGURES, for every question of "
+        f"docs/questions.yml and nothing else: found {declared}"
+    )
+
+
+@pytest.mark.parametrize(("section", "folder"), [("Questions", ""), ("Notebooks", "notebooks/")])
+def test_nav_sections_list_the_registry_questions_in_order(section: str, folder: str) -> None:
+    """The nav of mkdocs.yml (MkDocs needs it written out) says what docs/questions.yml says:
+    the same pages (``<slug>.md``, ``notebooks/<slug>.<ext>``), in the same order, under the
+    same English titles."""
+    nav = next(
+        value
+        for item in mkdocs_config()["nav"]
+        for title, value in item.items()
+        if title == section
+    )
+    listed = [(title, src.rsplit(".", 1)[0]) for title, src in (next(iter(x.items())) for x in nav)]
+    expected = [(q.title[LANGUAGES[0]], f"{folder}{q.slug}") for q in QUESTIONS]
+    assert listed == expected, f"mkdocs.yml nav → {section} must be, in order: {expected}"
+    if not folder:
+        assert all(next(iter(x.values())).endswith(".md") for x in nav)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_nav_translations_give_the_registry_titles(lang: str) -> None:
+    block = next(x for x in _shared.i18n_languages(mkdocs_config()) if x["locale"] == lang)
+    translations = block.get("nav_translations") or {}
+    wrong = {
+        q.title[LANGUAGES[0]]: translations.get(q.title[LANGUAGES[0]])
+        for q in QUESTIONS
+        if translations.get(q.title[LANGUAGES[0]]) != q.title[lang]
+    }
+    assert not wrong, (
+        f"nav_translations of {lang!r} in mkdocs.yml differ from docs/questions.yml: {wrong}"
+    )
+
+
+# A count of the questions, written out: "five questions", "五道面试题", "五个 30 秒回答".
+# Nothing may state how many questions there are: the registry decides, and a new question
+# would leave every such sentence wrong.
+NUMBER_WORDS = {
+    "en": [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ],
+    "zh": ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"],
+}
+COUNTED = {
+    "en": r"(?:classic |deep-learning |interview |question |30-second |\w+ )*"
+    r"(?:questions|pages|answers|interview questions)",
+    "zh": r"(?:道|个|篇)\s*(?:经典)?(?:深度学习)?(?:面试题|题|页面|问题|30 秒)",
+}
+
+
+def stated_counts(text: str, count: int) -> list[str]:
+    """Where ``text`` says "``count`` questions" (or pages, or answers) in English or Chinese."""
+    en = NUMBER_WORDS["en"][count] if count < len(NUMBER_WORDS["en"]) else str(count)
+    zh = NUMBER_WORDS["zh"][count] if count < len(NUMBER_WORDS["zh"]) else str(count)
+    found = re.findall(rf"\b(?:{en}|{count})\s+{COUNTED['en']}", text, re.IGNORECASE)
+    found += re.findall(rf"(?:{zh}|{count})\s*{COUNTED['zh']}", text)
+    return found
+
+
+def test_stated_counts_finds_counts_in_both_languages() -> None:
+    assert stated_counts("The five questions; Five classic deep-learning interview questions", 5)
+    assert len(stated_counts("五道经典深度学习面试题；五个 30 秒回答；这五道题", 5)) == 3
+    assert not stated_counts("five seeds, five small CNNs, the questions", 5)
+
+
+COUNTED_FILES = ["mkdocs.yml", "pyproject.toml", "README.md", "CONTRIBUTING.md"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*COUNTED_FILES, *(p.relative_to(ROOT).as_posix() for p in sorted(DOCS.glob("*.md")))],
+)
+def test_no_file_states_how_many_questions_there_are(path: str) -> None:
+    found = stated_counts((ROOT / path).read_text(encoding="utf-8"), len(QUESTIONS))
+    assert not found, f"{path} states the number of questions by hand: {found}"

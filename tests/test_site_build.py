@@ -60,7 +60,7 @@ def test_every_page_is_built_in_its_language(built_site: Path, page: SitePage) -
 def test_chinese_pages_are_chinese(built_site: Path) -> None:
     html = page_html(built_site, "index", "zh").read_text(encoding="utf-8")
     assert '<html lang="zh"' in html
-    assert "五道面试题" in html
+    assert "深度学习面试笔记" in html  # the home page's title, in Chinese
 
 
 def test_notebooks_rendered_in_both_languages_with_download(built_site: Path) -> None:

@@ -21,7 +21,6 @@ from torch import Tensor, nn
 from benchmarks.harness import Fn, Op, timed
 from dlnotes import resnet
 
-PAGE = "resnet"
 BASIC = (8, 64, 56, 56)  # (N, C, H, W), a ResNet-18/34 stage-1 activation
 BOTTLENECK = (8, 256, 56, 56)  # a ResNet-50 stage-1 activation
 MODES = {"train-forward-backward": 2.0, "eval-forward": 2.0}

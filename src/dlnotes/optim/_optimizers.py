@@ -7,7 +7,7 @@ between these optimizers and torch's in both directions.
 Arithmetic: torch's default on CPU is its single-tensor implementation (a Python loop over the
 parameters; ``foreach`` is the default only on CUDA and similar devices). Both orders of work do
 the same operations in torch's order, so trajectories agree with torch bit for bit; we pick the
-faster one per optimizer, measured at ResNet-18 size (benchmarks/cases/optim.py). ``SGD`` loops
+faster one per optimizer, measured at ResNet-18 size (benchmarks/cases/sgd.py). ``SGD`` loops
 over the parameters like torch; the adaptive methods, with a dozen operations per value, are
 written with ``torch._foreach_*`` ops, whose CPU kernels run the same per-tensor op on each
 tensor (Adam: about 0.6x the CPU time of torch's loop). Their ``foreach=False`` (torch's

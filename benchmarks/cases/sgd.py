@@ -15,8 +15,6 @@ from torch import Tensor
 from benchmarks.harness import Fn, Op
 from dlnotes import optim
 
-PAGE = "sgd"
-
 
 def resnet18_shapes() -> list[tuple[int, ...]]:
     """The shapes of torchvision's ``resnet18()`` parameters, in order (62 tensors)."""

@@ -24,7 +24,6 @@ from torch import Tensor, nn
 from benchmarks.harness import Fn, Op, timed
 from dlnotes import rnn
 
-PAGE = "lstm-gru"
 SEQUENCE = (100, 32, 256)  # (L, N, H_in)
 HIDDEN = 256
 SIZE = f"{SEQUENCE} float32, H = {HIDDEN}"

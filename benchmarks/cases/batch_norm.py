@@ -17,7 +17,6 @@ from torch.nn.utils.fusion import fuse_conv_bn_weights
 from benchmarks.harness import Fn, Op, timed
 from dlnotes import norm
 
-PAGE = "batch-norm"
 IMAGE = (64, 64, 32, 32)  # (N, C, H, W)
 TOKENS = (32, 128, 768)  # (batch, sequence, hidden)
 GROUPS = 32

@@ -17,7 +17,6 @@ from torch import Tensor
 from benchmarks.harness import Fn, Op, timed
 from dlnotes import conv
 
-PAGE = "conv-pool"
 IMAGE = (32, 64, 56, 56)  # (N, C, H, W), a ResNet-18/34 stage-1 activation
 SMALL = (1, 3, 12, 12)
 FORWARD = {"eval-forward": 3.0}
