@@ -1,13 +1,16 @@
-"""Sybil: run every ```python and ```pycon block of the pages and every >>> example of the package.
+"""Sybil: every fenced Python block of the pages and every docstring example of the package
+runs once, alone, in a fresh namespace (tests/sybil_blocks.py).
 
-- ``docs/**/*.md``: each page's blocks run in order (```pycon sessions as doctests, see
-  tests/sybil_pycon.py), in one namespace per page (the way a
-  reader going down the page would run them). ``tests/test_snippets_isolated.py`` runs each
-  block once more on its own, because readers copy one block, not a page.
-- ``src/**/*.py``: the ``>>>`` examples in docstrings (pytest's own doctest plugin is disabled
-  in pyproject.toml so they are not collected twice).
+- ``docs/**/*.en.md``: each ```python / ```pycon block is one test (```pycon sessions, and
+  ```python blocks that start with ``>>>``, as doctests). The Chinese pages' blocks are not
+  run: tests/test_parity.py asserts that each holds the same statements, outputs and doctest
+  directives as its English twin (only comments differ), so it would run the same code and
+  print the same.
+- ``src/**/*.py``: each docstring with ``>>>`` examples is one test, run in a copy of its
+  module's namespace (pytest's own doctest plugin is disabled in pyproject.toml so they are not
+  collected twice).
 
-At the end of the run, the terminal summary says how many blocks ran per language.
+At the end of the run, the terminal summary says how many blocks and docstrings ran.
 """
 
 from __future__ import annotations
@@ -17,30 +20,16 @@ import re
 from collections import Counter
 
 import pytest
+from dlpages import DEFAULT
 from sybil import Sybil
-from sybil.parsers.markdown import ClearNamespaceParser, PythonCodeBlockParser
-from sybil.parsers.rest import DocTestParser
-from sybil_pycon import PyconCodeBlockParser
+from sybil_blocks import PAGE_PARSERS, docstring_parser
 
-pages = Sybil(
-    parsers=[PythonCodeBlockParser(), PyconCodeBlockParser(), ClearNamespaceParser()],
-    patterns=["*.md"],
-    path="docs",
-)
-docstrings = Sybil(parsers=[DocTestParser()], patterns=["*.py"], path="src")
+pages = Sybil(parsers=PAGE_PARSERS, patterns=[f"*.{DEFAULT}.md"], path="docs")
+docstrings = Sybil(parsers=[docstring_parser], patterns=["*.py"], path="src")
 
 pytest_collect_file = (pages + docstrings).pytest()
 
 _ran: Counter[str] = Counter()
-
-
-def _bucket(nodeid: str) -> str | None:
-    path = nodeid.split("::", 1)[0]
-    if path.startswith("docs/") and path.endswith(".md"):
-        return "zh" if path.endswith(".zh.md") else "en"
-    if path.startswith("src/"):
-        return "docstrings"
-    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -79,36 +68,49 @@ def pytest_configure(config: pytest.Config) -> None:
 PAGE_ID = re.compile(r"\[(?:\d+-)?([a-z]{2}:[\w/.-]+)\]$")
 
 
-def work_unit(nodeid: str) -> str:
-    """What one worker runs in one go (see ``pytest_xdist_make_scheduler``): ``page api``
-    for ``tests/browser/test_reader.py::test_theme_strings_in_page_language[390-zh:api]`` (a
-    page in every language: their console sessions print the same, run once per worker),
-    ``src/dlnotes/conv.py`` for ``src/dlnotes/conv.py::line:46,column:1``, ``search`` for the
-    two search files."""
-    if nodeid.startswith("tests/browser/test_search"):
-        return "search"  # one pair of search tabs (tests/browser/conftest.py)
-    page = PAGE_ID.search(nodeid) if nodeid.startswith("tests/browser/") else None
-    return f"page {page.group(1).split(':', 1)[1]}" if page else nodeid.split("::", 1)[0]
+def xdist_group(nodeid: str) -> str | None:
+    """The ``xdist_group`` of a test, or None for a test that may run anywhere.
 
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """Under ``pytest -n N`` (``make test``), tests go to workers in units (``work_unit``).
-
-    A browser check of one site page joins that page's unit, so each page's checks from every
-    file run on one worker, which loads the page once per width and language for all of them
-    (tests/browser/dlcheck.py). Every other test joins its file's unit: the blocks of a page or
-    of a docstring share one namespace (Sybil), and a module's fixtures are set up once. About
-    80 units of very different lengths balance across two workers far better than whole files
-    (the accessibility file alone was a third of the suite). This replaces the ``--dist`` mode
-    the command line names (pytest-xdist's ``loadgroup`` ignores marks under pytest 9).
+    A browser check of a site page joins that page's group (``page api`` for
+    ``tests/browser/test_reader.py::test_theme_strings_in_page_language[390-zh:api]``, every
+    language), so one worker loads the page once per width for the page, reader and
+    accessibility checks (tests/browser/dlcheck.py); the two search files share one pair of
+    search tabs (``search``); every other test file is one group, so its module fixtures are
+    set up once. Page blocks and docstrings (Sybil) each run alone and need no group.
     """
-    from xdist.scheduler import LoadScopeScheduling
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("tests/browser/test_search"):
+        return "search"
+    page = PAGE_ID.search(nodeid) if path.startswith("tests/browser/") else None
+    if page:
+        return f"page {page.group(1).split(':', 1)[1]}"
+    return path if path.startswith("tests/") else None
 
-    class ByPage(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return work_unit(nodeid)
 
-    return ByPage(config, log)
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` (``make test``), mark each test with its ``xdist_group``.
+
+    ``tryfirst``: pytest-xdist reads the marks in its own ``pytest_collection_modifyitems``,
+    which would otherwise run before this one (measured with pytest 9.1.1). pytest-xdist 3.8.0
+    under pytest 9.2 ignores every ``xdist_group`` mark, static or added here
+    (pytest-dev/pytest-xdist#1386): tests are then distributed one by one, which is correct
+    (no test needs another on its worker) but loads some browser pages on both workers.
+    """
+    if config.getoption("dist", default="no") != "loadgroup":
+        return
+    for item in items:
+        if group := xdist_group(item.nodeid):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _bucket(nodeid: str) -> str | None:
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("docs/") and path.endswith(".md"):
+        return "blocks"
+    if path.startswith("src/"):
+        return "docstrings"
+    return None
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -118,8 +120,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _ran:
-        terminalreporter.write_sep("-", "code blocks run by Sybil")
+        terminalreporter.write_sep("-", "code run by Sybil")
         terminalreporter.write_line(
-            f"pages: {_ran['en']} English blocks, {_ran['zh']} Chinese blocks passed; "
-            f"package docstrings: {_ran['docstrings']} examples passed"
+            f"pages: {_ran['blocks']} code blocks passed, each alone (English pages; the Chinese "
+            f"ones hold the same code and outputs: tests/test_parity.py); "
+            f"package: {_ran['docstrings']} docstrings' examples passed"
         )

@@ -79,10 +79,17 @@ def strip_shell_comments(source: str) -> str:
     return "\n".join(kept)
 
 
+# A doctest directive is a comment that changes how a session runs (``# doctest: +SKIP``): the
+# Chinese blocks are not run again (conftest.py), so the directives must match as written.
+DOCTEST_DIRECTIVE = re.compile(r"#\s*doctest:.*")
+
+
 def comparable_code(fence: object) -> str:
-    """A fenced block as the two languages must share it: Python and shell without comments."""
+    """A fenced block as the two languages must share it: Python and shell without comments
+    (but with their doctest directives)."""
     if fence.language in PYTHON_BLOCKS:
-        return f"```{fence.info}\n{_markdown.strip_python_comments(fence.source)}```"
+        directives = "".join(f"\n{d}" for d in DOCTEST_DIRECTIVE.findall(fence.source))
+        return f"```{fence.info}\n{_markdown.strip_python_comments(fence.source)}```{directives}"
     if fence.language in SHELL_BLOCKS:
         return f"```{fence.info}\n{strip_shell_comments(fence.source)}```"
     return fence.text
@@ -214,6 +221,8 @@ def test_code_is_compared_without_comments() -> None:
     session = "```pycon\n>>> g()  # {}\n{}\n```\n"
     assert parse(session.format("call", "3")).code == parse(session.format("调用", "3")).code
     assert parse(session.format("call", "3")).code != parse(session.format("call", "4")).code
+    skipped = parse(session.format("doctest: +SKIP", "3")).code
+    assert skipped != parse(session.format("call", "3")).code  # a directive is not a comment
     shell = "```bash\nmake {}  # {}\n```\n"
     translated = parse(shell.format("serve", "启动")).code
     assert parse(shell.format("serve", "serve it")).code == translated
