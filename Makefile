@@ -28,7 +28,7 @@ test: $(READY)  ## lint (ruff, mypy --strict on src/dlnotes; actionlint and zizm
 	$(BIN)/actionlint
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 	$(MAKE) --no-print-directory dist
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=15
 
 build: $(READY)
 	$(BIN)/mkdocs build --strict
