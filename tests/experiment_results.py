@@ -22,10 +22,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
-import importlib
 import json
 import os
-import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,14 +31,10 @@ from typing import Any
 
 @functools.cache
 def figures() -> dict[str, tuple[Any, Any]]:
-    """``name -> (run, plot)`` over every ``dlnotes.experiments`` module's ``FIGURES``."""
-    import dlnotes.experiments as package
+    """``name -> (run, plot)`` of every figure (``dlnotes.experiments.figures()`` finds them)."""
+    from dlnotes.experiments import figures as declared
 
-    found: dict[str, tuple[Any, Any]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        found.update(getattr(module, "FIGURES", {}))
-    return found
+    return {name: (run, plot) for name, (_module, run, plot) in declared().items()}
 
 
 @contextlib.contextmanager
@@ -60,10 +54,9 @@ def _from_the_build_cache(run: Any) -> str | None:
     folder = os.environ.get("DLNOTES_BUILD_RESULTS")
     if not folder:
         return None
-    from dlnotes.experiments import cache_key
+    from dlnotes.experiments import cache_file
 
-    # the file name dlnotes.experiments.cached() gives run() without arguments
-    stored = Path(folder) / f"{run.__module__}.{run.__qualname__}-{cache_key(run, {})}.json"
+    stored = Path(folder) / cache_file(run, {})  # where dlnotes.experiments.cached() stores run()
     if not stored.exists():
         return None
     return json.dumps(json.loads(stored.read_text()), sort_keys=True)

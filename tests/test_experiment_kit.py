@@ -314,3 +314,20 @@ def test_figures_rejects_a_name_declared_twice(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sgd.FIGURES, taken, next(iter(sgd.FIGURES.values())))
     with pytest.raises(ValueError, match=repr(taken)):
         figures()
+
+
+def _experiment(n: int = 2) -> dict:
+    return {"n": n}
+
+
+def test_cached_stores_a_result_under_its_cache_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from dlnotes.experiments import cache_file, cached
+
+    monkeypatch.setenv("DLNOTES_CACHE", str(tmp_path))
+    assert cached(_experiment, n=3) == {"n": 3}
+    assert [p.name for p in tmp_path.iterdir()] == [cache_file(_experiment, {"n": 3})]
+    assert cache_file(_experiment, {"n": 3}) != cache_file(_experiment, {"n": 4})
+    (tmp_path / cache_file(_experiment, {"n": 3})).write_text('{"n": "stored"}')
+    assert cached(_experiment, n=3) == {"n": "stored"}  # read back, not recomputed

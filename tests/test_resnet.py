@@ -29,9 +29,6 @@ from dlnotes.resnet import (
     PreActBlock,
     ResNet,
     ZeroPadShortcut,
-    gradient_norms,
-    plain_net,
-    residual_net,
     resnet18,
     resnet50,
 )
@@ -465,15 +462,6 @@ def test_zero_gamma_pre_activation_block_is_exactly_the_identity(training):
     assert torch.equal(projected(x), projected.downsample(F.relu(projected.bn1(x))))
 
 
-def test_zero_gamma_residual_net_passes_the_stem_output_through_its_first_stage():
-    torch.manual_seed(0)
-    net = residual_net(20, zero_init_residual=True)
-    h = net.relu(net.bn1(net.conv1(torch.randn(8, 1, 8, 8))))  # ≥ 0 after the ReLU
-    assert torch.equal(net.layer1(h), h)
-    default = residual_net(20)
-    assert not torch.allclose(default.layer1(h), h)
-
-
 # ---------------------------------------------------- equal to a composition of torch layers
 
 
@@ -619,65 +607,6 @@ def test_block_equals_composition_of_torch_layers(config, seed, dtype, training,
         assert_close(b, buffers[name], **TOL[dtype], msg=name)
 
 
-# ------------------------------------------------------------- the degradation experiment
-
-
-@pytest.mark.parametrize("batch_norm", [True, False])
-@pytest.mark.parametrize("depth", [8, 20])
-def test_plain_and_residual_nets_differ_only_in_their_shortcuts(depth, batch_norm):
-    torch.manual_seed(1)
-    plain = plain_net(depth, batch_norm=batch_norm)
-    torch.manual_seed(1)
-    res = residual_net(depth, batch_norm=batch_norm)
-    a, b = plain.state_dict(), res.state_dict()
-    assert [(k, v.shape) for k, v in a.items()] == [(k, v.shape) for k, v in b.items()]
-    assert all(torch.equal(a[k], b[k]) for k in a)  # same seed, same initial weights
-    assert [type(m) for m in plain.modules()] == [
-        type(m) for m in res.modules() if not isinstance(m, ZeroPadShortcut)
-    ]
-    blocks = [m for m in res.modules() if isinstance(m, BasicBlock)]
-    assert len(blocks) == 3 * (depth - 2) // 6
-    assert all(m.shortcut == "A" for m in blocks)
-    assert all(m.shortcut is None for m in plain.modules() if isinstance(m, BasicBlock))
-    weighted = [m for m in res.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    assert len(weighted) == depth
-    assert any(isinstance(m, nn.BatchNorm2d) for m in res.modules()) == batch_norm
-    assert all(m.bias is None for m in weighted[:-1])
-    x = torch.randn(4, 1, 8, 8)
-    assert not torch.allclose(plain(x), res(x))  # the shortcuts do change the function
-
-
-def test_plain_net_depth_and_widths():
-    net = plain_net(14, num_classes=3, widths=(4, 8), in_channels=2)  # 2 + 4·3
-    assert [len(s) for s in net.stages()] == [3, 3]
-    assert net(torch.randn(2, 2, 8, 8)).shape == (2, 3)
-
-
-def test_gradient_norms_equal_manual_norms_in_depth_order():
-    torch.manual_seed(0)
-    net = ResNet(BasicBlock, [1, 1], num_classes=3, widths=(4, 8), in_channels=1, small_input=True)
-    x, target = torch.randn(6, 1, 8, 8), torch.tensor([0, 1, 2, 0, 1, 2])
-    loss = F.cross_entropy(net(x), target)
-    norms = gradient_norms(net, loss, retain_graph=True)
-    assert list(norms) == [
-        "conv1.weight",
-        "layer1.0.conv1.weight",
-        "layer1.0.conv2.weight",
-        "layer2.0.conv1.weight",
-        "layer2.0.conv2.weight",
-        "layer2.0.downsample.0.weight",
-        "fc.weight",
-    ]
-    assert all(p.grad is None for p in net.parameters())  # .grad left untouched
-    loss.backward()
-    params = dict(net.named_parameters())
-    for name, value in norms.items():
-        g = params[name].grad
-        assert value == pytest.approx(math.sqrt((g * g).sum().item()), rel=1e-5), name
-    convs_only = gradient_norms(net, F.cross_entropy(net(x), target), layers=(nn.Conv2d,))
-    assert list(convs_only) == list(norms)[:-1]
-
-
 # ----------------------------------------------------------------------------------- errors
 
 
@@ -749,21 +678,6 @@ def test_gradient_norms_equal_manual_norms_in_depth_order():
         (lambda: resnet18(in_channels=0), ValueError, "in_channels must be >= 1, got 0"),
         (lambda: resnet18(small_input="yes"), TypeError, "small_input must be a bool"),
         (lambda: resnet18(shortcut="D"), ValueError, "shortcut must be one of"),
-        (
-            lambda: plain_net(10),
-            ValueError,
-            r"depth must be 2 \+ 6n with n >= 1 \(8, 14, 20, \.\.\.\) .* got 10",
-        ),
-        (lambda: plain_net(2), ValueError, "depth must be 2 \\+ 6n .* got 2"),
-        (lambda: residual_net(8, widths=(16, 32)), ValueError, r"depth must be 2 \+ 4n .* got 8"),
-        (lambda: plain_net(20.0), TypeError, "depth must be an int"),
-        (lambda: plain_net(8, batch_norm="no"), TypeError, "batch_norm must be a bool"),
-        (lambda: plain_net(8, widths=16), TypeError, "widths must be a non-empty list or tuple"),
-        (
-            lambda: residual_net(8, zero_init_residual=True, batch_norm=False),
-            ValueError,
-            "weight γ as bn2",
-        ),
     ],
 )
 def test_impossible_configurations_raise_clear_errors(build, error, match):
@@ -795,30 +709,17 @@ def test_impossible_configurations_raise_clear_errors(build, error, match):
             "dtype torch.float64 but BasicBlock's parameters have dtype torch.float32",
         ),
         (ZeroPadShortcut(2, 4), [[1.0]], TypeError, "input must be a torch.Tensor"),
-        (residual_net(8), torch.randn(2, 3, 8, 8), ValueError, r"\(N, C_in=1, H, W\) for ResNet"),
+        (
+            ResNet(BasicBlock, [1], widths=(8,), in_channels=1, small_input=True),
+            torch.randn(2, 3, 8, 8),
+            ValueError,
+            r"\(N, C_in=1, H, W\) for ResNet",
+        ),
     ],
 )
 def test_bad_input_raises_clear_errors(module, input, error, match):
     with pytest.raises(error, match=match):
         module(input)
-
-
-def test_gradient_norms_errors():
-    net = residual_net(8)
-    x = torch.randn(4, 1, 8, 8)
-    with pytest.raises(ValueError, match=r"loss must have shape \(\) \(a scalar\), got 1D"):
-        gradient_norms(net, net(x).sum(1))
-    with pytest.raises(ValueError, match="loss does not require grad"), torch.no_grad():
-        gradient_norms(net, net(x).sum())
-    with pytest.raises(TypeError, match=r"loss must be a torch\.Tensor"):
-        gradient_norms(net, 1.0)
-    with pytest.raises(TypeError, match=r"model must be an nn\.Module"):
-        gradient_norms([net], net(x).sum())
-    with pytest.raises(ValueError, match="model has no layer of the types Conv1d"):
-        gradient_norms(net, net(x).sum(), layers=(nn.Conv1d,))
-    unused = nn.ModuleDict({"used": nn.Linear(2, 1), "unused": nn.Linear(2, 1)})
-    with pytest.raises(ValueError, match=r"loss does not depend on unused\.weight"):
-        gradient_norms(unused, unused["used"](torch.randn(3, 2)).sum())
 
 
 def test_norm_layer_without_bias_is_initialized() -> None:

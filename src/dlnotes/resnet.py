@@ -1,5 +1,4 @@
-r"""Residual networks: the blocks of He et al. (2016), torchvision's ResNet-18/50, and the
-plain/residual pair behind the degradation experiment.
+r"""Residual networks: the blocks of He et al. (2016) and torchvision's ResNet-18/50.
 
 A residual block learns a correction $F(x)$ to its input instead of a whole new mapping:
 
@@ -20,21 +19,17 @@ What is in this module, top to bottom:
 * `ResNet`, `resnet18`, `resnet50` -- torchvision's architecture: same module and parameter
   names, same `state_dict` keys and shapes, same initialization; `small_input=True` swaps the
   ImageNet stem for a 3×3 stride-1 convolution without max-pooling (8×8 digits, CIFAR).
-* `plain_net`, `residual_net` -- the CIFAR-style nets of He et al. §4.2 (depth 6n + 2) that
-  differ *only* in their shortcuts: same layers, same names, same initial weights for the same
-  seed. The ResNet page measures their gradient norms at initialization (the degradation
-  experiment trains MLP twins of the same design: conv nets this deep cost too much of the
-  page's 30-second budget).
-* `gradient_norms` -- the gradient norm of every layer's weight, in depth order.
+
+The plain/residual twins of the ResNet page's experiments (`plain_net`, `residual_net`) and
+`gradient_norms` are experiment builders: they live in `dlnotes.experiments.resnet`.
 
 Which layers come from where, and why:
 
 * **Batch normalization** is `dlnotes.norm.BatchNorm2d` by default (`norm_layer=None`): the
   page on Q16 builds it from scratch and proves it equal to `torch.nn.BatchNorm2d`, so a
   reader can follow every operation of a block, and its `state_dict` keys are torch's (a
-  torchvision checkpoint loads). Any BN-like class can be passed as `norm_layer`.
-  `plain_net`/`residual_net` use `torch.nn.BatchNorm2d` instead: the experiments build and
-  run many of them within a fixed time budget, and torch's fused kernel is faster.
+  torchvision checkpoint loads). Any BN-like class can be passed as `norm_layer` (the
+  experiments' twins pass `torch.nn.BatchNorm2d`, whose fused kernel is faster).
 * **Convolutions** are `torch.nn.Conv2d` everywhere: they dominate the run time, and how a
   convolution works is the subject of another page (Q17), not of this one.
 * ReLU is `nn.ReLU()` *without* `inplace=True` (torchvision uses it to save memory): the module
@@ -59,9 +54,8 @@ Examples:
 __doc_zh__ = """
 残差网络（ResNet）：He 等人 2016 年提出的基本块（BasicBlock）、瓶颈块（Bottleneck）和预激活块
 （PreActBlock），三种捷径连接方式 A/B/C，以及与 torchvision 结构、参数名、`state_dict` 完全一致的
-ResNet-18/50。另有只差捷径连接、其余层和初始权重完全相同的 `plain_net` 与 `residual_net`
-（8×8 手写数字上的 CIFAR 风格网络）；`gradient_norms` 按深度顺序给出每一层权重的梯度范数，
-用来看梯度消失或爆炸到底发生在哪里。
+ResNet-18/50。实验用的普通/残差双胞胎网络（`plain_net`、`residual_net`）和 `gradient_norms`
+在 `dlnotes.experiments.resnet` 里。
 """
 
 from collections.abc import Callable, Sequence
@@ -85,9 +79,6 @@ __all__ = [
     "ZeroPadShortcut",
     "conv1x1",
     "conv3x3",
-    "gradient_norms",
-    "plain_net",
-    "residual_net",
     "resnet18",
     "resnet50",
 ]
@@ -718,176 +709,3 @@ def resnet50(
         shortcut=shortcut,
         norm_layer=norm_layer,
     )
-
-
-# ------------------------------------------------------------ the degradation experiment
-
-
-def _digits_net(
-    depth: int,
-    shortcut: Shortcut,
-    num_classes: int,
-    zero_init_residual: bool,
-    widths: Sequence[int],
-    in_channels: int,
-    batch_norm: bool,
-) -> ResNet:
-    """Shared builder of `plain_net` and `residual_net`: only `shortcut` differs."""
-    _v.check_int(depth, "depth")
-    _v.check_bool(batch_norm, "batch_norm")
-    if not isinstance(widths, (list, tuple)) or not widths:
-        raise TypeError(f"widths must be a non-empty list or tuple of ints, got {widths!r}")
-    # depth = 1 (stem conv) + 2 convs × n blocks × k stages + 1 (fc)
-    k = len(widths)
-    n, rest = divmod(depth - 2, 2 * k)
-    if rest or n < 1:
-        examples = ", ".join(str(2 * k * i + 2) for i in range(1, 4))
-        raise ValueError(
-            f"depth must be 2 + {2 * k}n with n >= 1 ({examples}, ...) for {k} stages of n "
-            f"two-layer blocks, got {depth}"
-        )
-    return ResNet(
-        BasicBlock,
-        [n] * k,
-        num_classes,
-        zero_init_residual,
-        widths=widths,
-        in_channels=in_channels,
-        small_input=True,
-        shortcut=shortcut,
-        norm_layer=nn.BatchNorm2d if batch_norm else nn.Identity,
-    )
-
-
-def plain_net(
-    depth: int,
-    num_classes: int = 10,
-    *,
-    widths: Sequence[int] = (16, 32, 64),
-    in_channels: int = 1,
-    batch_norm: bool = True,
-) -> ResNet:
-    """The "plain" CIFAR-style net of He et al. §4.2: `residual_net` without its shortcuts.
-
-    A 3×3 stem conv, three stages of n `BasicBlock`s with `shortcut=None` (16, 32, 64 channels;
-    stride 2 at the start of stages 2 and 3), global average pooling and `fc`: depth = 6n + 2
-    weighted layers. Every block computes `ReLU(F(x))` where `residual_net`'s computes
-    `ReLU(F(x) + x)` (x subsampled and zero-padded where the shape changes); the modules,
-    parameter names and shapes are identical, and so are the initial weights after the same
-    `torch.manual_seed`.
-
-    Args:
-        depth: Number of weighted layers, `2 + 2·len(widths)·n` (8, 14, 20, ... for 3 stages).
-        num_classes: Outputs of `fc`.
-        widths: Keyword-only: channels per stage.
-        in_channels: Keyword-only: input channels (1 for the 8×8 digits).
-        batch_norm: Keyword-only: a `torch.nn.BatchNorm2d` after every conv (torch's layer for
-            speed, see the module docstring); False puts `nn.Identity` in its place and the
-            net has no biases except in `fc`.
-
-    Examples:
-        >>> import torch
-        >>> net = plain_net(20)
-        >>> net(torch.randn(4, 1, 8, 8)).shape
-        torch.Size([4, 10])
-        >>> len([m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))])
-        20
-    """
-    return _digits_net(depth, None, num_classes, False, widths, in_channels, batch_norm)
-
-
-def residual_net(
-    depth: int,
-    num_classes: int = 10,
-    zero_init_residual: bool = False,
-    *,
-    widths: Sequence[int] = (16, 32, 64),
-    in_channels: int = 1,
-    batch_norm: bool = True,
-) -> ResNet:
-    """The residual CIFAR-style net of He et al. §4.2, the twin of `plain_net`.
-
-    Same layers as `plain_net(depth)` with shortcut "A" in every block, so that, as in the
-    paper, "our residual models have exactly the same depth, width, and number of parameters
-    as the plain counterparts".
-
-    Args:
-        depth: As `plain_net`.
-        num_classes: Outputs of `fc`.
-        zero_init_residual: Zero the last γ of every block (needs `batch_norm=True`).
-        widths: Keyword-only: channels per stage.
-        in_channels: Keyword-only: input channels.
-        batch_norm: Keyword-only: as `plain_net`.
-
-    Examples:
-        >>> import torch
-        >>> _ = torch.manual_seed(0)
-        >>> res = residual_net(14)
-        >>> _ = torch.manual_seed(0)
-        >>> plain = plain_net(14)
-        >>> all(torch.equal(a, b) for a, b in zip(res.parameters(), plain.parameters()))
-        True
-    """
-    return _digits_net(depth, "A", num_classes, zero_init_residual, widths, in_channels, batch_norm)
-
-
-def gradient_norms(
-    model: nn.Module,
-    loss: Tensor,
-    *,
-    layers: tuple[type[nn.Module], ...] = (nn.Conv2d, nn.Linear),
-    retain_graph: bool = False,
-) -> dict[str, float]:
-    """The gradient norm ‖∂loss/∂W‖ of each layer's weight, in depth order.
-
-    Layers are visited in `model.named_modules()` order, which for the nets of this module is
-    depth order (a block's projection shortcut comes right after its branch). The gradients
-    are computed with `torch.autograd.grad`, so `.grad` of the parameters is left untouched.
-
-    Args:
-        model: The network `loss` was computed with.
-        loss: A scalar tensor.
-        layers: Keyword-only: the module types whose `weight` is reported.
-        retain_graph: Keyword-only: keep the graph for another backward pass.
-
-    Returns:
-        `{"conv1.weight": ‖g‖₂, "layer1.0.conv1.weight": ..., ..., "fc.weight": ...}`, where
-        ‖g‖₂ is the Frobenius norm of the weight's gradient.
-
-    Raises:
-        ValueError: `loss` is not a scalar that requires grad, `model` has no such layer, or
-            `loss` does not depend on one of the weights.
-
-    Examples:
-        >>> import torch
-        >>> net = residual_net(8)
-        >>> loss = net(torch.randn(8, 1, 8, 8)).logsumexp(1).mean()
-        >>> norms = gradient_norms(net, loss)
-        >>> list(norms)[:3]
-        ['conv1.weight', 'layer1.0.conv1.weight', 'layer1.0.conv2.weight']
-        >>> len(norms), all(v > 0 for v in norms.values())
-        (8, True)
-    """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    _v.check_tensor(loss, "loss", "() (a scalar)", dims=(0,))
-    if not loss.requires_grad:
-        raise ValueError("loss does not require grad: compute it from the model outside no_grad")
-    named = [
-        (f"{name}.weight" if name else "weight", w)
-        for name, m in model.named_modules()
-        if isinstance(m, layers) and isinstance(w := getattr(m, "weight", None), Tensor)
-    ]
-    if not named:
-        names = ", ".join(t.__name__ for t in layers)
-        raise ValueError(f"model has no layer of the types {names} with a weight")
-    grads = torch.autograd.grad(
-        loss, [w for _, w in named], retain_graph=retain_graph, allow_unused=True
-    )
-    unused = [name for (name, _), g in zip(named, grads, strict=True) if g is None]
-    if unused:
-        raise ValueError(f"loss does not depend on {', '.join(unused)}")
-    # ‖g‖₂ = √(Σ g²) over all entries of the weight
-    return {
-        name: float(torch.linalg.vector_norm(g)) for (name, _), g in zip(named, grads, strict=True)
-    }

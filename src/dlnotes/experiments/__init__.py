@@ -49,7 +49,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["Result", "cache_key", "cached", "figures", "seeded"]
+__all__ = ["THREADS", "Result", "cache_file", "cache_key", "cached", "figures", "seeded"]
 
 
 def __dir__() -> list[str]:
@@ -62,6 +62,11 @@ def __dir__() -> list[str]:
 
 
 Result = dict[str, Any]
+
+# Every experiment runs on one torch thread: a result does not depend on the machine's core
+# count (a reduction split over threads sums in another order), and the experiments of the site
+# run side by side, one per process.
+THREADS = 1
 
 
 def _dlnotes_modules(module: ModuleType) -> list[ModuleType]:
@@ -94,6 +99,20 @@ def cache_key(run: Callable[..., Result], kwargs: dict[str, Any]) -> str:
     return digest.hexdigest()[:16]
 
 
+def cache_file(run: Callable[..., Result], kwargs: dict[str, Any]) -> str:
+    """The file name under which `cached` stores ``run(**kwargs)``: the one naming of a result.
+
+    ``<module>.<function>-<cache_key>.json``: readable, and new whenever the code changes.
+
+    Examples:
+        >>> from dlnotes.experiments import cache_file
+        >>> from dlnotes.experiments.sgd import trajectories
+        >>> cache_file(trajectories, {}).startswith("dlnotes.experiments.sgd.trajectories-")
+        True
+    """
+    return f"{run.__module__}.{run.__qualname__}-{cache_key(run, kwargs)}.json"
+
+
 def cached(run: Callable[..., Result], /, **kwargs: Any) -> Result:
     """Return ``run(**kwargs)``, reusing a stored result when ``DLNOTES_CACHE`` is set.
 
@@ -112,7 +131,7 @@ def cached(run: Callable[..., Result], /, **kwargs: Any) -> Result:
     folder = os.environ.get("DLNOTES_CACHE")
     if not folder:
         return run(**kwargs)
-    path = Path(folder) / f"{run.__module__}.{run.__qualname__}-{cache_key(run, kwargs)}.json"
+    path = Path(folder) / cache_file(run, kwargs)
     if path.exists():
         cached_result: dict[str, Any] = json.loads(path.read_text())
         return cached_result
@@ -155,7 +174,7 @@ def figures() -> dict[str, tuple[str, Callable[..., Result], Callable[..., Any]]
 
 
 @contextlib.contextmanager
-def seeded(seed: int, threads: int = 1) -> Iterator[torch.Generator]:
+def seeded(seed: int, threads: int = THREADS) -> Iterator[torch.Generator]:
     """Fix torch's global seed and thread count for one experiment, then restore the threads.
 
     Yields a ``torch.Generator`` seeded with ``seed`` for data shuffling.

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
-from dlnotes.experiments import Result, plotting, seeded
+from dlnotes.experiments import THREADS, Result, plotting, seeded
 from dlnotes.experiments.data import load_digits_split, standardize_like
 from dlnotes.experiments.training import accuracy, make_mlp, summarize, sweep, train
 
@@ -47,7 +47,6 @@ __all__ = [
     "LABELS",
     "PERTURBATIONS",
     "SEEDS",
-    "THREADS",
     "adapt_bn",
     "contrast_robustness",
     "lr_tolerance",
@@ -65,7 +64,6 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
-THREADS = 1
 # Five seeds per setting: every statement on the page holds on each of them (about 15 s of one
 # core for the three experiments together).
 SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)

@@ -49,7 +49,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dlnotes import conv
-from dlnotes.experiments import Result, plotting, seeded
+from dlnotes.experiments import THREADS, Result, plotting, seeded
 from dlnotes.experiments.data import load_digits_split
 from dlnotes.experiments.training import he_init_, make_cnn, summarize, sweep, train
 
@@ -66,7 +66,6 @@ __all__ = [
     "SOBEL_X",
     "SOBEL_Y",
     "STACK",
-    "THREADS",
     "VARIANTS",
     "BlurPool2d",
     "canvas_digits",
@@ -93,7 +92,6 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
-THREADS = 1
 CANVAS = 16  # the 8×8 digit sits at rows/cols 4..11
 SEEDS = (0, 1, 2, 3, 4)
 

@@ -44,7 +44,7 @@ import torch
 from torch import Tensor, nn
 
 from dlnotes import rnn
-from dlnotes.experiments import Result, plotting, seeded
+from dlnotes.experiments import THREADS, Result, plotting, seeded
 from dlnotes.experiments.training import accuracy, sweep, train
 
 if TYPE_CHECKING:
@@ -62,7 +62,6 @@ __all__ = [
     "REACH_STYLE",
     "REACH_VARIANTS",
     "SOLVED",
-    "THREADS",
     "Recall",
     "cell_diagrams",
     "evaluate_cell",
@@ -84,7 +83,6 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
-THREADS = 1
 CLASSES = 4  # tokens to remember; chance accuracy is 1 / CLASSES
 NOISE = 0.3  # std of the distractor steps
 SOLVED = 0.9  # a seed "solves" the memory task at this test accuracy or above

@@ -13,8 +13,8 @@ Everything runs on the CPU with fixed seeds and one thread, on scikit-learn's 8�
   (2 variants × 3 learning rates × 5 seeds) train at once as one `StackedMLPNets`, which gives
   each model exactly its own training, at a fraction of the cost of thirty separate loops.
 * `gradients_at_init()` (figure ``resnet-gradients``): the norm of every layer's *weight*
-  gradient (`dlnotes.resnet.gradient_norms`) of `dlnotes.resnet.plain_net` and
-  `dlnotes.resnet.residual_net`, with and without BN, at initialization, for one fixed batch
+  gradient (`gradient_norms`) of `plain_net` and `residual_net`, the conv twins built here
+  from `dlnotes.resnet`'s blocks, with and without BN, at initialization, for one fixed batch
   of 64 digits per seed.
 * `zero_gamma()` (figure ``resnet-zero-gamma``): with the last γ of every block at 0
   (`zero_init_residual=True`), how far a block is from the identity for inputs of either sign
@@ -37,7 +37,7 @@ ResNet 一页的实验（CPU、固定随机种子、单线程，数据是 8×8 �
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import torch
@@ -46,7 +46,7 @@ from torch import Tensor, nn
 
 from dlnotes import _validation as _v
 from dlnotes import resnet
-from dlnotes.experiments import Result, plotting, seeded
+from dlnotes.experiments import THREADS, Result, plotting, seeded
 from dlnotes.experiments.data import load_digits_split
 from dlnotes.experiments.training import he_init_, summarize, sweep, train
 
@@ -58,17 +58,19 @@ __all__ = [
     "FIGURES",
     "GRAD_VARIANTS",
     "LABELS",
-    "THREADS",
     "VARIANTS",
     "MLPBlock",
     "StackedMLPNets",
     "degradation",
+    "gradient_norms",
     "gradients_at_init",
     "lr_factor",
     "mlp_net",
+    "plain_net",
     "plot_degradation",
     "plot_gradients",
     "plot_zero_gamma",
+    "residual_net",
     "train_stacked",
     "zero_gamma",
 ]
@@ -79,7 +81,6 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
-THREADS = 1
 VARIANTS = ("plain", "residual")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -611,6 +612,181 @@ def plot_degradation(result: Result, lang: str = "en") -> Figure:
 
 
 # ---------------------------------------------------------------------------------------------
+# The conv twins (He et al. §4.2) and their per-layer gradient norms
+# ---------------------------------------------------------------------------------------------
+
+
+def _digits_net(
+    depth: int,
+    shortcut: resnet.Shortcut,
+    num_classes: int,
+    zero_init_residual: bool,
+    widths: Sequence[int],
+    in_channels: int,
+    batch_norm: bool,
+) -> resnet.ResNet:
+    """Shared builder of `plain_net` and `residual_net`: only `shortcut` differs."""
+    _v.check_int(depth, "depth")
+    _v.check_bool(batch_norm, "batch_norm")
+    if not isinstance(widths, (list, tuple)) or not widths:
+        raise TypeError(f"widths must be a non-empty list or tuple of ints, got {widths!r}")
+    # depth = 1 (stem conv) + 2 convs × n blocks × k stages + 1 (fc)
+    k = len(widths)
+    n, rest = divmod(depth - 2, 2 * k)
+    if rest or n < 1:
+        examples = ", ".join(str(2 * k * i + 2) for i in range(1, 4))
+        raise ValueError(
+            f"depth must be 2 + {2 * k}n with n >= 1 ({examples}, ...) for {k} stages of n "
+            f"two-layer blocks, got {depth}"
+        )
+    return resnet.ResNet(
+        resnet.BasicBlock,
+        [n] * k,
+        num_classes,
+        zero_init_residual,
+        widths=widths,
+        in_channels=in_channels,
+        small_input=True,
+        shortcut=shortcut,
+        norm_layer=nn.BatchNorm2d if batch_norm else nn.Identity,
+    )
+
+
+def plain_net(
+    depth: int,
+    num_classes: int = 10,
+    *,
+    widths: Sequence[int] = (16, 32, 64),
+    in_channels: int = 1,
+    batch_norm: bool = True,
+) -> resnet.ResNet:
+    """The "plain" CIFAR-style net of He et al. §4.2: `residual_net` without its shortcuts.
+
+    A 3×3 stem conv, three stages of n `dlnotes.resnet.BasicBlock`s with `shortcut=None` (16,
+    32, 64 channels; stride 2 at the start of stages 2 and 3), global average pooling and `fc`:
+    depth = 6n + 2 weighted layers. Every block computes `ReLU(F(x))` where `residual_net`'s
+    computes `ReLU(F(x) + x)` (x subsampled and zero-padded where the shape changes); the
+    modules, parameter names and shapes are identical, and so are the initial weights after the
+    same `torch.manual_seed`.
+
+    Args:
+        depth: Number of weighted layers, `2 + 2·len(widths)·n` (8, 14, 20, ... for 3 stages).
+        num_classes: Outputs of `fc`.
+        widths: Keyword-only: channels per stage.
+        in_channels: Keyword-only: input channels (1 for the 8×8 digits).
+        batch_norm: Keyword-only: a `torch.nn.BatchNorm2d` after every conv (torch's layer for
+            speed, see the module docstring); False puts `nn.Identity` in its place and the
+            net has no biases except in `fc`.
+
+    Examples:
+        >>> import torch
+        >>> net = plain_net(20)
+        >>> net(torch.randn(4, 1, 8, 8)).shape
+        torch.Size([4, 10])
+        >>> len([m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))])
+        20
+    """
+    return _digits_net(depth, None, num_classes, False, widths, in_channels, batch_norm)
+
+
+def residual_net(
+    depth: int,
+    num_classes: int = 10,
+    zero_init_residual: bool = False,
+    *,
+    widths: Sequence[int] = (16, 32, 64),
+    in_channels: int = 1,
+    batch_norm: bool = True,
+) -> resnet.ResNet:
+    """The residual CIFAR-style net of He et al. §4.2, the twin of `plain_net`.
+
+    Same layers as `plain_net(depth)` with shortcut "A" in every block, so that, as in the
+    paper, "our residual models have exactly the same depth, width, and number of parameters
+    as the plain counterparts".
+
+    Args:
+        depth: As `plain_net`.
+        num_classes: Outputs of `fc`.
+        zero_init_residual: Zero the last γ of every block (needs `batch_norm=True`).
+        widths: Keyword-only: channels per stage.
+        in_channels: Keyword-only: input channels.
+        batch_norm: Keyword-only: as `plain_net`.
+
+    Examples:
+        >>> import torch
+        >>> _ = torch.manual_seed(0)
+        >>> res = residual_net(14)
+        >>> _ = torch.manual_seed(0)
+        >>> plain = plain_net(14)
+        >>> all(torch.equal(a, b) for a, b in zip(res.parameters(), plain.parameters()))
+        True
+    """
+    return _digits_net(depth, "A", num_classes, zero_init_residual, widths, in_channels, batch_norm)
+
+
+def gradient_norms(
+    model: nn.Module,
+    loss: Tensor,
+    *,
+    layers: tuple[type[nn.Module], ...] = (nn.Conv2d, nn.Linear),
+    retain_graph: bool = False,
+) -> dict[str, float]:
+    """The gradient norm ‖∂loss/∂W‖ of each layer's weight, in depth order.
+
+    Layers are visited in `model.named_modules()` order, which for `dlnotes.resnet`'s nets is
+    depth order (a block's projection shortcut comes right after its branch). The gradients
+    are computed with `torch.autograd.grad`, so `.grad` of the parameters is left untouched.
+
+    Args:
+        model: The network `loss` was computed with.
+        loss: A scalar tensor.
+        layers: Keyword-only: the module types whose `weight` is reported.
+        retain_graph: Keyword-only: keep the graph for another backward pass.
+
+    Returns:
+        `{"conv1.weight": ‖g‖₂, "layer1.0.conv1.weight": ..., ..., "fc.weight": ...}`, where
+        ‖g‖₂ is the Frobenius norm of the weight's gradient.
+
+    Raises:
+        ValueError: `loss` is not a scalar that requires grad, `model` has no such layer, or
+            `loss` does not depend on one of the weights.
+
+    Examples:
+        >>> import torch
+        >>> net = residual_net(8)
+        >>> loss = net(torch.randn(8, 1, 8, 8)).logsumexp(1).mean()
+        >>> norms = gradient_norms(net, loss)
+        >>> list(norms)[:3]
+        ['conv1.weight', 'layer1.0.conv1.weight', 'layer1.0.conv2.weight']
+        >>> len(norms), all(v > 0 for v in norms.values())
+        (8, True)
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    _v.check_tensor(loss, "loss", "() (a scalar)", dims=(0,))
+    if not loss.requires_grad:
+        raise ValueError("loss does not require grad: compute it from the model outside no_grad")
+    named = [
+        (f"{name}.weight" if name else "weight", w)
+        for name, m in model.named_modules()
+        if isinstance(m, layers) and isinstance(w := getattr(m, "weight", None), Tensor)
+    ]
+    if not named:
+        names = ", ".join(t.__name__ for t in layers)
+        raise ValueError(f"model has no layer of the types {names} with a weight")
+    grads = torch.autograd.grad(
+        loss, [w for _, w in named], retain_graph=retain_graph, allow_unused=True
+    )
+    unused = [name for (name, _), g in zip(named, grads, strict=True) if g is None]
+    if unused:
+        raise ValueError(f"loss does not depend on {', '.join(unused)}")
+    # ‖g‖₂ = √(Σ g²) over all entries of the weight
+    return {
+        name: float(torch.linalg.vector_norm(g)) for (name, _), g in zip(named, grads, strict=True)
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # 2. Gradient norms at initialization
 # ---------------------------------------------------------------------------------------------
 
@@ -630,7 +806,7 @@ def gradients_at_init(
     For each variant (plain or residual, with or without BN), depth and seed: a new net
     (torchvision's initialization, `dlnotes.resnet`), one batch of ``batch_size`` training
     digits drawn with the seed, the cross-entropy loss in train mode, and
-    `dlnotes.resnet.gradient_norms` over every conv and the final linear layer. ``ratio`` is
+    `gradient_norms` over every conv and the final linear layer. ``ratio`` is
     ‖∂L/∂W‖ of the first conv over that of the last conv.
 
     Examples:
@@ -644,7 +820,7 @@ def gradients_at_init(
     out: dict[str, Any] = {"ratio": {}, "variants": {}}
     for variant in GRAD_VARIANTS:
         kind, norm = variant.split("_")
-        build = resnet.residual_net if kind == "residual" else resnet.plain_net
+        build = residual_net if kind == "residual" else plain_net
         ratios: list[list[float | None]] = []
         layers: list[dict[str, list[float]]] = []
         for depth in depths:
@@ -655,7 +831,7 @@ def gradients_at_init(
                     net = build(depth, widths=widths, batch_norm=norm == "bn")
                     idx = torch.randperm(len(x), generator=g)[:batch_size]
                     loss = F.cross_entropy(net(images[idx]), y[idx])
-                    norms = resnet.gradient_norms(net, loss)
+                    norms = gradient_norms(net, loss)
                 values = list(norms.values())
                 convs = values[:-1]  # every conv; the last entry is fc
                 per_layer.append(values)

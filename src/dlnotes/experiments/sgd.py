@@ -46,7 +46,7 @@ import torch
 from torch import Tensor, nn
 
 from dlnotes import optim
-from dlnotes.experiments import Result, plotting, seeded
+from dlnotes.experiments import THREADS, Result, plotting, seeded
 from dlnotes.experiments.data import load_digits_split
 from dlnotes.experiments.training import accuracy, make_mlp, summarize
 
@@ -61,7 +61,6 @@ __all__ = [
     "LR_GRID",
     "NOISE_ORDERS",
     "OPTIMIZERS",
-    "THREADS",
     "data_order",
     "early_stopping",
     "lr_sweep",
@@ -89,7 +88,6 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
-THREADS = 1
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 # 10⁻⁴, 10⁻³·⁵, …, 10¹·⁵: wide enough that every optimizer's best rate on every function lies
 # strictly inside it (tests/test_sgd_experiments.py checks this)

@@ -47,7 +47,7 @@ import torch
 from torch import Tensor, nn
 
 from dlnotes import _validation as _v
-from dlnotes.experiments import seeded
+from dlnotes.experiments import THREADS, seeded
 from dlnotes.experiments.data import batches
 
 _M = TypeVar("_M", bound=nn.Module)
@@ -496,7 +496,7 @@ def sweep(
     variants: Iterable[str],
     settings: Iterable[Any],
     seeds: Iterable[int],
-    threads: int = 1,
+    threads: int = THREADS,
 ) -> dict[str, Any]:
     """Run ``run(variant, setting, generator)`` for every variant × setting × seed.
 
