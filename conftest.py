@@ -89,7 +89,7 @@ def xdist_group(nodeid: str) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``--dist loadgroup`` (``make test``), mark each test with its ``xdist_group``.
+    """Mark each test with its ``xdist_group``, which ``--dist loadgroup`` (``make test``) reads.
 
     ``tryfirst``: pytest-xdist reads the marks in its own ``pytest_collection_modifyitems``,
     which would otherwise run before this one (measured with pytest 9.1.1). pytest-xdist 3.8.0
@@ -97,7 +97,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     (pytest-dev/pytest-xdist#1386): tests are then distributed one by one, which is correct
     (no test needs another on its worker) but loads some browser pages on both workers.
     """
-    if config.getoption("dist", default="no") != "loadgroup":
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: the mark is not registered
         return
     for item in items:
         if group := xdist_group(item.nodeid):
