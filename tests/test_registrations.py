@@ -158,6 +158,18 @@ def test_every_question_is_titled_in_every_language_and_names_a_dlnotes_module()
         ).exists(), f"{q.slug}: module {q.module!r} is no dlnotes module"
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_question_has_its_page_and_notebook(lang: str) -> None:
+    """``docs/<slug>.<lang>.md`` and ``docs/notebooks/<slug>.<lang>.py`` per question."""
+    missing = [
+        path
+        for q in QUESTIONS
+        for path in (f"{q.slug}.{lang}.md", f"notebooks/{q.slug}.{lang}.py")
+        if not (DOCS / path).exists()
+    ]
+    assert not missing, f"questions of docs/questions.yml without their files: {missing}"
+
+
 def test_every_question_has_its_experiments_module() -> None:
     """``dlnotes.experiments.<topic>`` (the slug with ``_``) declares the question's FIGURES,
     and every module declaring FIGURES belongs to a question."""
