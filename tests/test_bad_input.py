@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 import torch
 import torch.nn.functional as F
+from dlerrors import raises_naming
 from dlhooks import load_hook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -434,7 +435,7 @@ def _cases() -> list[tuple[str, Callable[[], Any], type[Exception], str]]:
             "BasicBlock.forward",
             lambda: resnet.BasicBlock(4, 4)(torch.randn(4, 4, 4)),
             ValueError,
-            "x must",
+            "x",
         ),
     ]
 
@@ -445,8 +446,20 @@ def _cases() -> list[tuple[str, Callable[[], Any], type[Exception], str]]:
 def test_the_issues_examples_raise_clear_errors(
     label: str, call: Callable[[], Any], error: type[Exception], names: str
 ) -> None:
-    with pytest.raises(error, match=names):
+    with raises_naming(error, names):
         call()
+
+
+def test_raises_naming_wants_each_name_as_a_token() -> None:
+    message = "input_size must be >= 1 for input of shape (N, L), got 0"
+    for names in [("input_size",), ("input", "(N, L)"), ("(N, L)", "input_size")]:
+        with raises_naming(ValueError, *names):
+            raise ValueError(message)
+    for names in [("size",), ("input", "(N, C)"), ("hidden_size",)]:
+        with pytest.raises(AssertionError), raises_naming(ValueError, *names):
+            raise ValueError(message)
+    with pytest.raises(ValueError), raises_naming(TypeError, "input_size"):
+        raise ValueError(message)  # the type too
 
 
 def test_empty_batches_work_as_in_torch() -> None:
