@@ -8,13 +8,13 @@ short; one seeded 100-step fp32 case checks that rounding does not drift past 1e
 """
 
 import math
-import re
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import torch
+from dlerrors import raises_naming
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import Tensor, nn
@@ -453,183 +453,188 @@ def _lstm() -> rnn.LSTM:
     return rnn.LSTM(3, 4, num_layers=2)
 
 
-ERRORS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
+ERRORS: list[tuple[str, Callable[[], Any], type[Exception], tuple[str, ...]]] = [
     # wrong input size / rank
     (
         "input size",
         lambda: _lstm()(torch.randn(5, 2, 7)),
         ValueError,
-        "input_size = 3 features in its last dimension, got shape (5, 2, 7)",
+        ("input", "input_size"),
     ),
     (
         "1-D input",
         lambda: _lstm()(torch.randn(5)),
         ValueError,
-        "input must have shape (L, N, H_in) or (L, H_in) for LSTM, got 1D input of shape (5,)",
+        ("input", "(L, N, H_in)", "(L, H_in)"),
     ),
     (
         "4-D input",
         lambda: rnn.GRU(3, 4, batch_first=True)(torch.randn(1, 2, 5, 3)),
         ValueError,
-        "input must have shape (N, L, H_in) or (L, H_in) for GRU, got 4D input of shape",
+        ("input", "(N, L, H_in)", "(L, H_in)"),
     ),
-    ("empty sequence", lambda: _lstm()(torch.randn(0, 2, 3)), ValueError, "sequence length"),
-    ("not a tensor", lambda: _lstm()([[1.0, 2.0, 3.0]]), TypeError, "torch.Tensor"),
+    ("empty sequence", lambda: _lstm()(torch.randn(0, 2, 3)), ValueError, ("input", "L")),
+    (
+        "not a tensor",
+        lambda: _lstm()([[1.0, 2.0, 3.0]]),
+        TypeError,
+        ("input", "torch.Tensor", "(L, N, H_in)"),
+    ),
     (
         "integer input",
         lambda: _lstm()(torch.ones(5, 2, 3, dtype=torch.long)),
         TypeError,
-        "floating-point",
+        ("input", "floating-point"),
     ),
     (
         "dtype",
         lambda: _lstm()(torch.randn(5, 2, 3, dtype=torch.float64)),
         TypeError,
-        "input has dtype torch.float64, but the parameters have dtype torch.float32",
+        ("input", "dtype"),
     ),
     (
         "packed",
         lambda: _lstm()(nn.utils.rnn.pack_sequence([torch.randn(2, 3)])),
         TypeError,
-        "PackedSequence",
+        ("input", "PackedSequence"),
     ),
     # wrong states
     (
         "h_0 layers",
         lambda: _lstm()(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(2, 2, 4))),
         ValueError,
-        "hx[0] (h_0) must have shape (num_layers * D, N, H_out) = (2, 2, 4), got shape (1, 2, 4)",
+        ("hx[0]", "(num_layers * D, N, H_out)"),
     ),
     (
         "c_0 batch",
         lambda: _lstm()(torch.randn(5, 2, 3), (torch.zeros(2, 2, 4), torch.zeros(2, 3, 4))),
         ValueError,
-        "hx[1] (c_0) must have shape (num_layers * D, N, H_out) = (2, 2, 4), got shape (2, 3, 4)",
+        ("hx[1]", "(num_layers * D, N, H_out)"),
     ),
     (
         "h_0 hidden",
         lambda: rnn.GRU(3, 4)(torch.randn(5, 2, 3), torch.zeros(1, 2, 5)),
         ValueError,
-        "hx must have shape (num_layers * D, N, H_out) = (1, 2, 4), got shape (1, 2, 5)",
+        ("hx", "(num_layers * D, N, H_out)"),
     ),
     (
         "bidirectional h_0",
         lambda: rnn.GRU(3, 4, bidirectional=True)(torch.randn(5, 2, 3), torch.zeros(1, 2, 4)),
         ValueError,
-        "= (2, 2, 4), got shape (1, 2, 4)",
+        ("hx", "(num_layers * D, N, H_out)"),
     ),
     (
         "batch_first h_0 stays (layers, N, H)",
         lambda: rnn.GRU(3, 4, batch_first=True)(torch.randn(2, 5, 3), torch.zeros(2, 1, 4)),
         ValueError,
-        "= (1, 2, 4), got shape (2, 1, 4)",
+        ("hx", "(num_layers * D, N, H_out)"),
     ),
     (
         "unbatched 3-D h_0",
         lambda: rnn.RNN(3, 4)(torch.randn(5, 3), torch.zeros(1, 1, 4)),
         ValueError,
-        "hx must have shape (num_layers * D, H_out) for unbatched input = (1, 4)",
+        ("hx", "(num_layers * D, H_out)"),
     ),
     (
         "h_0 dtype",
         lambda: rnn.RNN(3, 4)(torch.randn(5, 1, 3), torch.zeros(1, 1, 4).double()),
         TypeError,
-        "hx has dtype torch.float64",
+        ("hx", "dtype"),
     ),
     (
         "hx not a tuple",
         lambda: _lstm()(torch.randn(5, 2, 3), torch.zeros(2, 2, 4)),
         TypeError,
-        "hx must be a tuple (h_0, c_0)",
+        ("hx", "(h_0, c_0)"),
     ),
     # cells
     (
         "cell 3-D input",
         lambda: rnn.LSTMCell(3, 4)(torch.randn(1, 2, 3)),
         ValueError,
-        "input must have shape (N, 3) or (3,), got 3D input of shape (1, 2, 3)",
+        ("input", "(N, 3)", "(3,)"),
     ),
     (
         "cell input size",
         lambda: rnn.GRUCell(3, 4)(torch.randn(2, 5)),
         ValueError,
-        "input_size = 3 features in its last dimension, got shape (2, 5)",
+        ("input", "input_size"),
     ),
     (
         "cell state batch",
         lambda: rnn.GRUCell(3, 4)(torch.randn(2, 3), torch.zeros(3, 4)),
         ValueError,
-        "hx must have shape (N, H) = (2, 4), got shape (3, 4)",
+        ("hx", "(N, H)"),
     ),
     (
         "cell c shape",
         lambda: rnn.LSTMCell(3, 4)(torch.randn(2, 3), (torch.zeros(2, 4), torch.zeros(2, 5))),
         ValueError,
-        "hx[1] (c) must have shape (N, H) = (2, 4), got shape (2, 5)",
+        ("hx[1]", "(N, H)"),
     ),
     (
         "cell unbatched state",
         lambda: rnn.RNNCell(3, 4)(torch.randn(3), torch.zeros(1, 4)),
         ValueError,
-        "hx must have shape (H,) for unbatched input = (4,), got shape (1, 4)",
+        ("hx", "(H,)"),
     ),
     # constructors
     (
         "nonlinearity",
         lambda: rnn.RNN(3, 4, nonlinearity="sigmoid"),
         ValueError,
-        "nonlinearity must be one of ('tanh', 'relu'), got 'sigmoid'",
+        ("nonlinearity", "'tanh'", "'relu'"),
     ),
     (
         "cell nonlinearity",
         lambda: rnn.RNNCell(3, 4, nonlinearity="gelu"),
         ValueError,
-        "nonlinearity must be one of",
+        ("nonlinearity",),
     ),
-    ("input_size 0", lambda: rnn.LSTM(0, 4), ValueError, "input_size must be >= 1, got 0"),
-    ("hidden_size -1", lambda: rnn.GRUCell(3, -1), ValueError, "hidden_size must be >= 1, got -1"),
-    ("num_layers 0", lambda: rnn.GRU(3, 4, num_layers=0), ValueError, "num_layers must be >= 1"),
-    ("float size", lambda: rnn.LSTM(3.0, 4), TypeError, "input_size must be an int"),
-    ("bias type", lambda: rnn.LSTMCell(3, 4, bias=1), TypeError, "bias must be a bool"),
+    ("input_size 0", lambda: rnn.LSTM(0, 4), ValueError, ("input_size",)),
+    ("hidden_size -1", lambda: rnn.GRUCell(3, -1), ValueError, ("hidden_size",)),
+    ("num_layers 0", lambda: rnn.GRU(3, 4, num_layers=0), ValueError, ("num_layers",)),
+    ("float size", lambda: rnn.LSTM(3.0, 4), TypeError, ("input_size",)),
+    ("bias type", lambda: rnn.LSTMCell(3, 4, bias=1), TypeError, ("bias",)),
     (
         "batch_first type",
         lambda: rnn.GRU(3, 4, batch_first="yes"),
         TypeError,
-        "batch_first must be a bool",
+        ("batch_first",),
     ),
-    ("dropout > 1", lambda: rnn.GRU(3, 4, 2, dropout=1.5), ValueError, "dropout: must be <= 1"),
-    ("dropout < 0", lambda: rnn.GRU(3, 4, 2, dropout=-0.1), ValueError, "dropout: must be >= 0"),
-    ("proj_size", lambda: rnn.LSTM(3, 4, proj_size=2), ValueError, "proj_size=2 is not supported"),
+    ("dropout > 1", lambda: rnn.GRU(3, 4, 2, dropout=1.5), ValueError, ("dropout",)),
+    ("dropout < 0", lambda: rnn.GRU(3, 4, 2, dropout=-0.1), ValueError, ("dropout",)),
+    ("proj_size", lambda: rnn.LSTM(3, 4, proj_size=2), ValueError, ("proj_size",)),
     # utilities
     (
         "param count mode",
         lambda: rnn.rnn_param_count("Transformer", 3, 4),
         ValueError,
-        "mode must be one of ('RNN', 'LSTM', 'GRU'), got 'Transformer'",
+        ("mode", "'RNN'", "'LSTM'", "'GRU'"),
     ),
     (
         "param count size",
         lambda: rnn.rnn_param_count("GRU", 3, 0),
         ValueError,
-        "hidden_size must be >= 1",
+        ("hidden_size",),
     ),
     (
         "clip non-tensor",
         lambda: rnn.clip_grad_norm_([1.0], 1.0),
         TypeError,
-        "parameters[0] must be a torch.Tensor",
+        ("parameters[0]",),
     ),
-    ("clip max_norm", lambda: rnn.clip_grad_norm_([], "1"), TypeError, "max_norm must be a number"),
+    ("clip max_norm", lambda: rnn.clip_grad_norm_([], "1"), TypeError, ("max_norm",)),
 ]
 
 
 @pytest.mark.parametrize(
-    ("call", "error", "message"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS]
+    ("call", "error", "names"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS]
 )
 def test_errors_name_the_argument_and_shapes(
-    call: Callable[[], Any], error: type[Exception], message: str
+    call: Callable[[], Any], error: type[Exception], names: tuple[str, ...]
 ) -> None:
-    with pytest.raises(error, match=re.escape(message)):
+    with raises_naming(error, *names):
         call()
 
 
