@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import pytest
 import torch
 import torch.nn.functional as F
+from dlerrors import raises_naming
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch import Tensor, nn
@@ -355,7 +356,7 @@ def test_old_state_dict_without_num_batches_tracked_loads_like_torch():
     # A current-version state dict missing the key is an error for both.
     old._metadata[""]["version"] = 2
     for module in (BatchNorm2d(3), nn.BatchNorm2d(3)):
-        with pytest.raises(RuntimeError, match="num_batches_tracked"):
+        with raises_naming(RuntimeError, "num_batches_tracked"):
             module.load_state_dict(old, strict=True)
 
 
@@ -610,19 +611,19 @@ def test_fold_batch_norm_matches_unfused_pair(seed, layer, ours_bn, affine, dtyp
 
 
 def test_torch_also_rejects_a_single_value_per_channel_in_training():
-    with pytest.raises(ValueError, match="more than 1 value per channel"):
+    with pytest.raises(ValueError):
         F.batch_norm(torch.randn(1, 3), None, None, training=True)
-    with pytest.raises(ValueError, match="more than 1 value per channel"):
+    with pytest.raises(ValueError):
         nn.BatchNorm2d(3)(torch.randn(1, 3, 1, 1))
     nn.BatchNorm2d(3).eval()(torch.randn(1, 3, 1, 1))  # eval mode is fine
 
 
 @pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1), (1, 3, 1, 1, 1)])
 def test_single_value_per_channel_in_training_raises(shape):
-    with pytest.raises(ValueError, match=r"more than 1 value per channel.*input"):
+    with raises_naming(ValueError, "input", "(N, C, *)"):
         batch_norm(torch.randn(shape), None, None, training=True)
     module = {2: BatchNorm1d(3), 3: BatchNorm1d(3), 5: BatchNorm3d(3)}[len(shape)]
-    with pytest.raises(ValueError, match="more than 1 value per channel"):
+    with raises_naming(ValueError, "input", "(N, C, *)"):
         module(torch.randn(shape))
     assert batch_norm(torch.randn(shape), torch.zeros(3), torch.ones(3)).shape == shape  # eval ok
 
@@ -630,14 +631,14 @@ def test_single_value_per_channel_in_training_raises(shape):
 @pytest.mark.parametrize("fn", [batch_norm, group_norm, instance_norm])
 def test_input_with_fewer_than_two_dims_raises(fn):
     args = {batch_norm: (None, None), group_norm: (1,), instance_norm: ()}[fn]
-    with pytest.raises(ValueError, match=r"input.*\(N, C, \*\)"):
+    with raises_naming(ValueError, "input", "(N, C, *)"):
         fn(torch.randn(4), *args)
 
 
 def test_non_tensor_or_integer_input_raises_type_error():
-    with pytest.raises(TypeError, match="input"):
+    with raises_naming(TypeError, "input", "torch.Tensor"):
         batch_norm([[1.0, 2.0]], None, None, training=True)
-    with pytest.raises(TypeError, match=r"input.*floating"):
+    with raises_naming(TypeError, "input", "floating-point"):
         batch_norm(torch.ones(4, 3, dtype=torch.long), None, None, training=True)
 
 
@@ -646,31 +647,31 @@ def test_per_channel_tensor_with_wrong_shape_raises(name):
     x = torch.randn(4, 3, 2)
     args = {"running_mean": torch.zeros(3), "running_var": torch.ones(3)}
     args[name] = torch.ones(4)
-    with pytest.raises(ValueError, match=rf"{name} must have shape \(C,\)"):
+    with raises_naming(ValueError, name, "(C,)"):
         batch_norm(x, **args, training=True)
     with pytest.raises(RuntimeError):  # torch rejects it too
         F.batch_norm(x, **args, training=True)
     if name in ("weight", "bias"):
-        with pytest.raises(ValueError, match=rf"{name} must have shape \(C,\)"):
+        with raises_naming(ValueError, name, "(C,)"):
             group_norm(x, 3, **{name: torch.ones(4)})
-        with pytest.raises(ValueError, match=rf"{name} must have shape normalized_shape"):
+        with raises_naming(ValueError, name, "normalized_shape"):
             layer_norm(x, (2,), **{name: torch.ones(3)})
 
 
 def test_mismatched_parameter_dtype_raises_like_torch():
     x = torch.randn(4, 3)
-    with pytest.raises(TypeError, match=r"weight.*dtype"):
+    with raises_naming(TypeError, "weight", "dtype"):
         batch_norm(x, None, None, torch.ones(3, dtype=torch.float64), training=True)
-    with pytest.raises(RuntimeError, match="dtype"):
+    with pytest.raises(RuntimeError):
         F.batch_norm(x, None, None, torch.ones(3, dtype=torch.float64), training=True)
 
 
 def test_eval_without_running_stats_raises():
-    with pytest.raises(ValueError, match="running_mean and running_var"):
+    with raises_naming(ValueError, "running_mean", "running_var", "training"):
         batch_norm(torch.randn(4, 3), None, None, training=False)
-    with pytest.raises(RuntimeError, match="running_mean"):
+    with pytest.raises(RuntimeError):
         F.batch_norm(torch.randn(4, 3), None, None, training=False)
-    with pytest.raises(ValueError, match="running_mean and running_var"):
+    with raises_naming(ValueError, "running_mean", "running_var"):
         instance_norm(torch.randn(4, 3, 5), use_input_stats=False)
 
 
@@ -678,65 +679,65 @@ def test_eval_without_running_stats_raises():
 def test_only_one_running_buffer_raises_like_torch(training):
     x = torch.randn(4, 3)
     for running_mean, running_var in ((torch.zeros(3), None), (None, torch.ones(3))):
-        with pytest.raises(ValueError, match=r"running_mean and running_var.*both be None"):
+        with raises_naming(ValueError, "running_mean", "running_var"):
             batch_norm(x, running_mean, running_var, training=training)
-        with pytest.raises((ValueError, RuntimeError), match=r"running_(mean|var)"):
+        with pytest.raises((ValueError, RuntimeError)):
             F.batch_norm(x, running_mean, running_var, training=training)
 
 
 def test_non_positive_eps_in_training_raises():
-    with pytest.raises(ValueError, match="eps"):
+    with raises_naming(ValueError, "eps"):
         batch_norm(torch.randn(4, 3), None, None, training=True, eps=0.0)
-    with pytest.raises(ValueError, match="eps"):
+    with pytest.raises(ValueError):
         F.batch_norm(torch.randn(4, 3), None, None, training=True, eps=0.0)
 
 
 @pytest.mark.parametrize(
     ("module", "shape", "expected"),
     [
-        (BatchNorm1d(3), (2, 3, 4, 4), r"\(N, C\) or \(N, C, L\)"),
-        (BatchNorm1d(3), (3,), r"\(N, C\) or \(N, C, L\)"),
-        (BatchNorm2d(3), (2, 3, 4), r"\(N, C, H, W\)"),
-        (BatchNorm3d(3), (2, 3, 4, 4), r"\(N, C, D, H, W\)"),
+        (BatchNorm1d(3), (2, 3, 4, 4), ("(N, C)", "(N, C, L)")),
+        (BatchNorm1d(3), (3,), ("(N, C)", "(N, C, L)")),
+        (BatchNorm2d(3), (2, 3, 4), ("(N, C, H, W)",)),
+        (BatchNorm3d(3), (2, 3, 4, 4), ("(N, C, D, H, W)",)),
     ],
 )
 def test_module_wrong_number_of_dims_raises(module, shape, expected):
-    with pytest.raises(ValueError, match=rf"input.*{expected}"):
+    with raises_naming(ValueError, "input", *expected):
         module(torch.randn(shape))
 
 
 @pytest.mark.parametrize("track_running_stats", [True, False])
 def test_num_features_mismatch_raises(track_running_stats):
     module = BatchNorm2d(4, affine=False, track_running_stats=track_running_stats)
-    with pytest.raises(ValueError, match=r"num_features=4.*input.shape\[1\] = 3"):
+    with raises_naming(ValueError, "num_features", "input.shape[1]"):
         module(torch.randn(2, 3, 4, 4))
 
 
 @pytest.mark.parametrize(("channels", "num_groups"), [(6, 4), (5, 2), (3, 0)])
 def test_group_count_not_dividing_channels_raises(channels, num_groups):
-    with pytest.raises(ValueError, match="num_groups"):
+    with raises_naming(ValueError, "num_groups"):
         group_norm(torch.randn(2, channels, 3), num_groups)
 
 
 def test_layer_norm_shape_mismatch_raises():
-    with pytest.raises(ValueError, match=r"input must have shape \(\*, 4\).*normalized_shape"):
+    with raises_naming(ValueError, "input", "(*, 4)", "normalized_shape"):
         layer_norm(torch.randn(2, 3), 4)
-    with pytest.raises(ValueError, match="normalized_shape"):
+    with raises_naming(ValueError, "normalized_shape"):
         layer_norm(torch.randn(2, 3), ())
 
 
 def test_instance_norm_single_spatial_element_raises_like_torch():
-    with pytest.raises(ValueError, match="more than 1 spatial element"):
+    with raises_naming(ValueError, "input", "(N, C, *)"):
         instance_norm(torch.randn(2, 3, 1))
-    with pytest.raises(ValueError, match="more than 1 spatial element"):
+    with pytest.raises(ValueError):
         F.instance_norm(torch.randn(2, 3, 1))
 
 
 def test_batch_norm_backward_shape_errors():
     x = torch.randn(4, 3, 2)
-    with pytest.raises(ValueError, match="grad_output"):
+    with raises_naming(ValueError, "grad_output", "input"):
         batch_norm_backward(torch.randn(4, 3), x, None)
-    with pytest.raises(ValueError, match=r"weight must have shape \(C,\)"):
+    with raises_naming(ValueError, "weight", "(C,)"):
         batch_norm_backward(torch.randn(4, 3, 2), x, torch.ones(2))
 
 
@@ -745,13 +746,13 @@ def test_batch_norm_backward_shape_errors():
 )
 def test_fold_without_running_stats_raises(bn):
     conv = nn.Conv2d(3, 6, 3)
-    with pytest.raises(ValueError, match=r"running statistics.*track_running_stats"):
+    with raises_naming(ValueError, "bn", "track_running_stats"):
         fold_batch_norm(conv.weight, conv.bias, bn.eval())
 
 
 def test_fold_channel_mismatch_raises():
     conv = nn.Conv2d(3, 6, 3)
-    with pytest.raises(ValueError, match=r"conv_weight.shape\[0\] = 6.*num_features = 5"):
+    with raises_naming(ValueError, "conv_weight.shape[0]", "bn.num_features"):
         fold_batch_norm(conv.weight, conv.bias, nn.BatchNorm2d(5).eval())
-    with pytest.raises(ValueError, match="conv_bias"):
+    with raises_naming(ValueError, "conv_bias", "(C_out,)"):
         fold_batch_norm(conv.weight, torch.zeros(5), BatchNorm2d(6).eval())
