@@ -10,16 +10,24 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build dist lint format bench budgets clean
+.PHONY: serve compute test build dist lint format bench budgets clean
 
 $(READY): requirements-dev.txt pyproject.toml scripts/install-torch.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	sh scripts/install-torch.sh $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt -e .
+	# jieba's sources hold invalid escape sequences: compiled at their first import (--no-compile),
+	# they raise DeprecationWarnings, which mkdocs prints as INFO lines with tracebacks. Compiled
+	# here once, quietly (-W ignore for this command only): every later import prints nothing,
+	# and every other warning stays visible (tests/test_console.py).
+	$(BIN)/python -W ignore -c "import compileall, importlib.util as u; compileall.compile_dir(u.find_spec('jieba').submodule_search_locations[0], quiet=1)"
 	touch $@
 
-serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url), rebuilt on every change to docs/, src/ or hooks/
-	$(BIN)/mkdocs serve
+serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url) at once; figures and notebooks land as they are computed
+	$(BIN)/python scripts/compute.py serve
+
+compute: $(READY)  ## the experiments' figures and the executed notebooks (scripts/compute.py), what mkdocs build renders
+	$(BIN)/python scripts/compute.py
 
 test: $(READY)  ## lint (ruff, mypy --strict on src/dlnotes; actionlint and zizmor on .github), then every test (snippets in both languages, parity, package, build, browser)
 	$(BIN)/ruff check .
@@ -30,7 +38,7 @@ test: $(READY)  ## lint (ruff, mypy --strict on src/dlnotes; actionlint and zizm
 	$(MAKE) --no-print-directory dist
 	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=15
 
-build: $(READY)
+build: compute
 	$(BIN)/mkdocs build --strict
 
 dist: $(READY)  ## the sdist and the wheel in dist/, as a release builds them, checked by twine and check-wheel-contents
@@ -52,4 +60,4 @@ budgets: $(READY)  ## cold and warm build, serve's first response, test suite: e
 	$(BIN)/python scripts/budgets.py
 
 clean:
-	rm -rf site .cache test-artifacts dist build
+	rm -rf site .cache test-artifacts dist build docs/assets/figures docs/notebooks/*.ipynb

@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Experiments the build stored for the current code are not run again by the tests: see
     # tests/experiment_results.py.
     os.environ["DLNOTES_BUILD_RESULTS"] = os.environ.get("DLNOTES_CACHE") or str(
-        Path(__file__).parent / ".cache" / "experiments"
+        Path(__file__).parent / ".cache" / "compute"
     )
     if os.environ.get("DLNOTES_SITE"):
         return

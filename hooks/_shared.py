@@ -3,20 +3,12 @@
 - :func:`site_config` reads ``mkdocs.yml`` outside a build (tests, and hooks' module-level
   helpers); :func:`languages` and :func:`nav_titles` derive the site's languages and page titles
   from its ``i18n`` block and ``nav``: the one place they are written.
-- :func:`sources_digest` keys caches on the package sources.
 - :func:`plain_jieba`: jieba with its own dictionary, loaded once per process.
-- :func:`spawn_map`: the build's pool of ``WORKERS`` processes (figures, notebooks).
 """
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-import sys
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -24,23 +16,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS_YML = ROOT / "mkdocs.yml"
-# Processes of the build's pools: the build machine has two cores, and each experiment or
-# notebook kernel works on one thread.
-WORKERS = 2
-
-
-def sources_digest(*extra: Path, packages: tuple[str, ...] = ("torch",)) -> str:
-    """Hash of every file under src/dlnotes, of ``extra`` files and of the packages' versions.
-
-    Imports nothing heavy (the versions come from package metadata). Notebook outputs and
-    figures depend on nothing else in the repository, so an unchanged digest means both can be
-    reused as they are.
-    """
-    digest = hashlib.sha256(" ".join(f"{p} {version(p)}" for p in packages).encode())
-    for path in [*sorted((ROOT / "src" / "dlnotes").rglob("*.py")), *extra]:
-        digest.update(path.relative_to(ROOT).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
@@ -56,30 +31,6 @@ def plain_jieba() -> Any:
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return tokenizer
-
-
-def spawn_map(fn: Callable[..., Any], *iterables: Iterable[Any]) -> list[Any]:
-    """``list(map(fn, *iterables))`` in up to ``WORKERS`` new processes (in this one when there
-    is a single call). ``fn`` must be importable by name: a function of ``dlnotes`` or of a
-    helper module of ``hooks/`` (``_notebooks``).
-    """
-    calls = list(zip(*iterables, strict=True))
-    if len(calls) <= 1 or WORKERS <= 1:
-        return [fn(*call) for call in calls]
-    # spawn, not fork: the parent may hold torch's thread pools, and serve's watcher threads.
-    # A spawned process starts with the parent's sys.path, which must hold hooks/ for it to
-    # import a helper of this folder (MkDocs puts it there only while it loads a hook).
-    here = str(Path(__file__).resolve().parent)
-    added = here not in sys.path
-    if added:
-        sys.path.insert(0, here)
-    try:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(WORKERS, len(calls)), mp_context=context) as pool:
-            return list(pool.map(fn, *zip(*calls, strict=True)))
-    finally:
-        if added:
-            sys.path.remove(here)
 
 
 class _Loader(yaml.SafeLoader):

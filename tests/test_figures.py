@@ -1,4 +1,4 @@
-"""Every figure, in every language: legible on a phone, fonts embedded, deterministic; the hook.
+"""Every figure, in every language: legible on a phone, fonts embedded, deterministic.
 
 The page column on a 390 px phone is 358 CSS px wide. An SVG wider than that is shrunk to fit,
 so a text of size s (SVG units) shows at s × 358 / viewBox width px; `plotting.text_px` reads
@@ -37,7 +37,7 @@ def served(site: Path, name: str, lang: str) -> Path:
 
 @pytest.fixture(scope="module")
 def svgs(site_dir: Path) -> dict[tuple[str, str], bytes]:
-    """Every figure as this session's site serves it (hooks/figures.py drew or reused it)."""
+    """Every figure as this session's site serves it (scripts/compute.py drew or reused it)."""
     return {(name, lang): served(site_dir, name, lang).read_bytes() for name, lang in CASES}
 
 
@@ -122,47 +122,10 @@ def test_plots_reject_unknown_languages() -> None:
         experiment_results.figures()[name][1](experiment_results.result(name), lang="fr")
 
 
-# --------------------------------------------------------------------------------------------
-# The hook: cache keys and languages
-# --------------------------------------------------------------------------------------------
-
-
-def test_figure_key_covers_the_hook_plotting_matplotlib_and_language(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    run = experiment_results.figures()[sorted(experiment_results.figures())[0]][0]
-    base = hook.figure_key(run, "en")
-    assert hook.figure_key(run, "zh") != base
-    real_version = hook.version
-    monkeypatch.setattr(
-        hook, "version", lambda pkg: "0.0" if pkg == "matplotlib" else real_version(pkg)
-    )
-    assert hook.figure_key(run, "en") != base
-    monkeypatch.undo()
-    assert hook.figure_key(run, "en") == base
-    files = [Path(hook.__file__), ROOT / "src" / "dlnotes" / "experiments" / "plotting.py"]
-    real = Path.read_bytes
-    for changed in files:
-
-        def edited(self: Path, changed: Path = changed) -> bytes:
-            return real(self) + (b"#" if self == changed else b"")
-
-        monkeypatch.setattr(Path, "read_bytes", edited)
-        assert hook.figure_key(run, "en") != base, changed.name
-        monkeypatch.undo()
-
-
 def test_figures_are_drawn_in_every_site_language() -> None:
-    """The hook takes the languages from mkdocs.yml; plotting must know each of them."""
+    """The compute step takes the languages from mkdocs.yml; plotting must know each of them."""
     assert hook.site_languages() == ("en", "zh")
     assert set(hook.site_languages()) <= set(plotting.LANGS)
-
-
-def test_hook_finds_every_figure_with_its_module() -> None:
-    found = hook.figures()
-    assert set(found) == set(experiment_results.figures())
-    for name, (module, run) in found.items():
-        assert run.__module__ == f"dlnotes.experiments.{module}", name
 
 
 @pytest.mark.parametrize("module", ["plotting", "training"])

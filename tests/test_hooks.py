@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +16,7 @@ from dlhooks import HOOKS, load_hook
 from dlpages import ROOT
 
 cjk, links, search = load_hook("cjk"), load_hook("links"), load_hook("search")
+markdown = load_hook("_markdown")
 CONFIG = SimpleNamespace(
     site_url="https://example.org/dlnotes/", config_file_path=str(ROOT / "mkdocs.yml")
 )
@@ -27,9 +31,9 @@ def test_cjk_soft_breaks_are_removed_outside_code() -> None:
 
 
 def test_cjk_joins_on_chinese_pages_only() -> None:
-    page = SimpleNamespace(file=SimpleNamespace(locale="en"))
+    page = SimpleNamespace(url="batch-norm/")
     assert cjk.on_page_markdown("中\n文", page, CONFIG, None) == "中\n文"
-    page.file.locale = "zh"
+    page.url = "zh/batch-norm/"
     assert cjk.on_page_markdown("中\n文", page, CONFIG, None) == "中文"
 
 
@@ -41,11 +45,84 @@ def test_site_absolute_links_become_relative() -> None:
 
 
 def test_chinese_search_base_points_inside_zh() -> None:
-    page = SimpleNamespace(file=SimpleNamespace(locale="zh"), url="zh/batch-norm/")
+    page = SimpleNamespace(url="zh/batch-norm/")
     html = '<script id="__config">{"base": "../..", "features": []}</script>'
     assert '"base": "../../zh/"' in search.on_post_page(html, page, CONFIG)
-    page.file.locale = "en"
+    page.url = "batch-norm/"
     assert search.on_post_page(html, page, CONFIG) == html
+
+
+def test_page_boosts_are_front_matter() -> None:
+    """Material's documented ``search.boost`` front matter, set in ``page.meta``; a page's
+    own front matter wins; question pages keep Material's default."""
+    for url, boost in [("zh/api/", 0.1), ("notebooks/sgd/", 0.3), ("cheatsheet/", 0.5)]:
+        page = SimpleNamespace(url=url, meta={})
+        search.on_page_content("<p>x</p>", page, CONFIG, None)
+        assert page.meta == {"search": {"boost": boost}}, url
+    page = SimpleNamespace(url="api/", meta={"search": {"boost": 2}})
+    search.on_page_content("<p>x</p>", page, CONFIG, None)
+    assert page.meta["search"]["boost"] == 2
+    page = SimpleNamespace(url="zh/batch-norm/", meta={})
+    search.on_page_content("<p>x</p>", page, CONFIG, None)
+    assert page.meta == {}
+
+
+# --- what the exceptions of CONTRIBUTING.md ("Other packages' API") rely on upstream --------
+# Each test fails when the installed package stops doing what a hook or template relies on.
+
+MATERIAL = Path(importlib.util.find_spec("material").origin).parent / "templates"
+
+
+def material_bundle() -> str:
+    (bundle,) = (MATERIAL / "assets" / "javascripts").glob("bundle.*.min.js")
+    return bundle.read_text(encoding="utf-8")
+
+
+def test_material_still_loads_the_index_from_config_base() -> None:
+    """hooks/search.py and overrides/404.html point a page at its language's index by
+    rewriting ``base`` in ``__config``: Material must still write ``base`` there and fetch
+    ``search/search_index.json`` relative to it."""
+    base_html = (MATERIAL / "base.html").read_text(encoding="utf-8")
+    assert re.search(r'id="__config"[\s\S]{0,400}"base": base_url', base_html)
+    assert re.search(r'new URL\("search/search_index\.json",\s*\w+\.base\)', material_bundle())
+
+
+def test_material_still_copies_data_copy() -> None:
+    """hooks/pycon_copy.py sets ``data-copy``; Material's copy button must still copy the
+    closest ancestor's ``data-copy`` (squidfunk/mkdocs-material#6086, undocumented since)."""
+    bundle = material_bundle()
+    assert 'closest("[data-copy]")' in bundle and 'getAttribute("data-copy")' in bundle
+
+
+def test_fences_found_as_sybil_finds_them() -> None:
+    """hooks/_markdown.py (the build's parser) and Sybil's lexer (what runs under pytest)
+    find the same blocks, with the same info and body, on every page and on edge cases."""
+    from sybil import Document
+    from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+
+    lexer = RawFencedCodeBlockLexer(
+        info_pattern=re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE),
+        mapping={"info": "info", "source": "source"},
+    )
+    edge_cases = [
+        "- item\n\n    ```python\n    x = 1\n    ```\n",
+        "> ```py\n> a\n> ```\n",
+        "1. one\n   ~~~~\n   b\n   ~~~~\n",
+        "````md\n```python\nx\n```\n````\n",
+        "```python\nunclosed\n",
+        '=== "Tab"\n\n    ```python\n    y = 2\n    ```\n',
+    ]
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))]
+    checked = 0
+    for text in texts + edge_cases:
+        regions = lexer(Document(text, "<page>"))
+        theirs = sorted(
+            (r.start, r.end, r.lexemes["info"].strip(), str(r.lexemes["source"])) for r in regions
+        )
+        ours = [(f.start, f.end, f.info, f.source) for f in markdown.fenced_blocks(text)]
+        assert ours == theirs, text[:200]
+        checked += len(ours)
+    assert checked > 100
 
 
 def test_search_index_is_split_by_language() -> None:
@@ -83,48 +160,6 @@ def test_hook_doctests(name: str) -> None:
     """The ``>>>`` examples in the hooks run (Sybil collects ``src/`` only)."""
     result = doctest.testmod(load_hook(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
-
-
-def third_party_imports(paths: list) -> set[str]:
-    """Distributions imported by these Python files (stdlib and dlnotes left out)."""
-    import ast
-    import sys
-    from importlib.metadata import packages_distributions
-
-    distributions = packages_distributions()
-    found = set()
-    for path in paths:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            for name in names:
-                top = name.split(".")[0]
-                if top not in sys.stdlib_module_names and top != "dlnotes":
-                    found.update(distributions.get(top, [top]))
-    return found
-
-
-def test_notebook_cache_key_covers_what_notebooks_import() -> None:
-    """A package that shapes a notebook's output but is not in its cache key would leave
-    stale outputs after an upgrade."""
-    jupyter = load_hook("i18n_jupyter")
-    sources = [*(ROOT / "docs" / "notebooks").glob("*.py"), *(ROOT / "src").rglob("*.py")]
-    imported = third_party_imports(sources)
-    assert {"torch", "matplotlib"} <= imported  # the scan sees the imports
-    missing = imported - set(jupyter.NOTEBOOK_PACKAGES)
-    assert not missing, f"add {sorted(missing)} to NOTEBOOK_PACKAGES in hooks/i18n_jupyter.py"
-
-
-def test_notebook_cache_key_changes_with_its_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
-    jupyter = load_hook("i18n_jupyter")
-    shared = load_hook("_shared")
-    key = jupyter.notebook_key()
-    real = shared.version
-    monkeypatch.setattr(shared, "version", lambda p: "9.9" if p == "matplotlib" else real(p))
-    assert jupyter.notebook_key() != key
 
 
 def test_no_hook_shadows_a_package_of_the_repository() -> None:

@@ -73,8 +73,14 @@ def test_notebooks_rendered_in_both_languages_with_download(built_site: Path) ->
             html = (folder / "index.html").read_text(encoding="utf-8")
             assert "jp-Cell" in html, f"{folder} was copied raw, not rendered"
             assert "jp-OutputArea" in html, f"{folder} shows no outputs: was it executed?"
-            assert (folder / f"{name}.{lang}.py").exists()
-            assert f'href="{name}.{lang}.py" download' in html
+            assert f'href="{name}.{lang}.ipynb" download' in html
+            # the download is the executed notebook, which Jupyter opens without jupytext
+            download = json.loads((folder / f"{name}.{lang}.ipynb").read_text(encoding="utf-8"))
+            assert download["nbformat"] == 4
+            assert "jupytext" not in download["metadata"], "pairing metadata left in"
+            code = [cell for cell in download["cells"] if cell["cell_type"] == "code"]
+            assert code and all(cell["execution_count"] for cell in code), f"{name}.{lang}"
+            assert any(cell["outputs"] for cell in code)
 
 
 def test_no_references_to_other_hosts(built_site: Path) -> None:

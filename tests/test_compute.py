@@ -1,0 +1,285 @@
+"""The compute step (scripts/compute.py): what it keys its cache on, when the build says it is
+stale, the placeholders of `make serve`, and that serve's end ends its work.
+
+The figures and notebooks it writes are checked where they are served: tests/test_figures.py
+(every SVG) and tests/test_site_build.py (every notebook page and its .ipynb download).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from importlib.metadata import packages_distributions
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from dlhooks import load_hook
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import compute  # noqa: E402
+
+LANGS = ("en", "zh")
+
+
+def third_party_imports(paths: list[Path]) -> set[str]:
+    """Distributions imported by these Python files (stdlib and dlnotes left out)."""
+    distributions = packages_distributions()
+    found = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "dlnotes":
+                    found.update(distributions.get(top, [top]))
+    return found
+
+
+def test_the_key_covers_every_package_the_notebooks_and_dlnotes_import() -> None:
+    """A package that shapes an output but is not in the key would leave stale outputs after
+    an upgrade."""
+    sources = [*compute.notebook_sources(), *(ROOT / "src").rglob("*.py")]
+    imported = third_party_imports(sources)
+    assert {"torch", "matplotlib"} <= imported  # the scan sees the imports
+    missing = imported - set(compute.PACKAGES)
+    assert not missing, f"add {sorted(missing)} to PACKAGES in scripts/compute.py"
+
+
+def edited(monkeypatch: pytest.MonkeyPatch, changed: Path) -> None:
+    """As if ``changed`` had one more byte."""
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        return real(self) + (b"#" if self.resolve() == changed.resolve() else b"")
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        ROOT / "src" / "dlnotes" / "norm.py",
+        ROOT / "docs" / "notebooks" / "sgd.zh.py",
+        ROOT / "scripts" / "compute.py",
+    ],
+    ids=lambda p: p.name,
+)
+def test_inputs_digest_changes_with_each_input(
+    monkeypatch: pytest.MonkeyPatch, changed: Path
+) -> None:
+    base = compute.inputs_digest(LANGS)
+    assert compute.inputs_digest(LANGS) == base
+    assert compute.inputs_digest(("en",)) != base
+    edited(monkeypatch, changed)
+    assert compute.inputs_digest(LANGS) != base
+
+
+def test_inputs_digest_changes_with_a_package_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = compute.inputs_digest(LANGS)
+    real = compute.version
+    monkeypatch.setattr(compute, "version", lambda p: "0.0" if p == "nbclient" else real(p))
+    assert compute.inputs_digest(LANGS) != base
+
+
+def test_a_notebook_key_covers_its_source_the_package_and_the_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def keys() -> dict[str, str]:
+        return {source.name: stored.name for source, stored, _ in compute._notebook_jobs()}
+
+    base = keys()
+    assert len(set(base.values())) == len(base) == len(compute.notebook_sources())
+    edited(monkeypatch, ROOT / "docs" / "notebooks" / "resnet.en.py")
+    now = keys()
+    assert [name for name in base if base[name] != now[name]] == ["resnet.en.py"]
+    monkeypatch.undo()
+    for changed in (ROOT / "src" / "dlnotes" / "rnn.py", ROOT / "scripts" / "compute.py"):
+        edited(monkeypatch, changed)
+        assert all(keys()[name] != base[name] for name in base), changed.name
+        monkeypatch.undo()
+
+
+def test_a_figure_key_covers_its_experiment_the_style_and_matplotlib(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("matplotlib")
+
+    def keys() -> dict[str, str]:
+        return {name: stored.name for _module, name, stored, _ in compute._figure_jobs(LANGS)}
+
+    base = keys()
+    plotting = ROOT / "src" / "dlnotes" / "experiments" / "plotting.py"
+    for changed in (plotting, ROOT / "scripts" / "compute.py"):
+        edited(monkeypatch, changed)
+        assert all(keys()[name] != base[name] for name in base), changed.name
+        monkeypatch.undo()
+    real = compute.version
+    monkeypatch.setattr(compute, "version", lambda p: "0.0" if p == "matplotlib" else real(p))
+    assert all(keys()[name] != base[name] for name in base)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The step's outputs and stamp redirected to an empty folder."""
+    monkeypatch.setattr(compute, "DOCS", tmp_path / "docs")
+    monkeypatch.setattr(compute, "STAMP", tmp_path / "cache" / "STAMP")
+    return tmp_path
+
+
+def test_stamp_problem_names_what_is_wrong(scratch: Path) -> None:
+    assert "not been computed" in compute.stamp_problem(LANGS)
+    figure = scratch / "docs" / "assets" / "figures" / "x.en.svg"
+    figure.parent.mkdir(parents=True)
+    figure.write_text("<svg/>")
+    compute.STAMP.parent.mkdir()
+    compute.STAMP.write_text(f"{compute.inputs_digest(LANGS)} assets/figures/x.en.svg")
+    assert compute.stamp_problem(LANGS) is None
+    figure.unlink()
+    assert "docs/assets/figures/x.en.svg" in compute.stamp_problem(LANGS)
+    compute.STAMP.write_text("0123 assets/figures/x.en.svg")
+    assert "out of date" in compute.stamp_problem(LANGS)
+
+
+def test_the_build_fails_with_the_command_to_run_unless_serve_computes(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.exceptions import PluginError
+
+    hook = load_hook("figures")
+    config = SimpleNamespace(config_file_path=str(ROOT / "mkdocs.yml"))
+    monkeypatch.delenv("DLNOTES_PENDING", raising=False)
+    with pytest.raises(PluginError, match="run `make compute`"):
+        hook.on_pre_build(config)
+    monkeypatch.setenv("DLNOTES_PENDING", "1")
+    hook.on_pre_build(config)  # make serve: the step is computing them; the build goes on
+
+
+def test_mkdocs_build_alone_fails_naming_the_command(tmp_path: Path) -> None:
+    """`mkdocs build` where the step has not run (an empty cache: no stamp) stops at once."""
+    env = {**os.environ, "DLNOTES_CACHE": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("DLNOTES_PENDING", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "run `make compute` first" in result.stderr + result.stdout
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_pending_notebook_keeps_title_and_code_and_says_it_is_pending() -> None:
+    source = ROOT / "docs" / "notebooks" / "sgd.zh.py"
+    notebook = json.loads(compute.pending_notebook(source, "zh"))
+    first, note = notebook["cells"][:2]
+    assert first["cell_type"] == "markdown" and "".join(first["source"]).startswith("# ")
+    assert "正在由 `make serve` 执行" in "".join(note["source"])
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert code and not any(cell["outputs"] for cell in code)
+    assert "jupytext" not in notebook["metadata"]
+
+
+def test_placeholders_fill_only_missing_files(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("matplotlib")
+    monkeypatch.setattr(compute, "FIGURES_OUT", scratch / "figures")
+    notebooks = scratch / "notebooks"
+    notebooks.mkdir()
+    for source in compute.notebook_sources()[:2]:
+        shutil.copy(source, notebooks / source.name)
+    monkeypatch.setattr(compute, "NOTEBOOKS", notebooks)
+    kept = scratch / "figures" / f"{next(iter(compute._figure_jobs(LANGS)))[1]}.en.svg"
+    kept.parent.mkdir()
+    kept.write_text("<svg>real</svg>")
+    written = compute.placeholders(LANGS)
+    assert written == 2 * len(compute._figure_jobs(LANGS)) - 1 + 2
+    assert kept.read_text() == "<svg>real</svg>"
+    zh = next((scratch / "figures").glob("*.zh.svg")).read_text(encoding="utf-8")
+    assert "正在由 make serve 计算" in zh
+    assert len(list(notebooks.glob("*.ipynb"))) == 2
+    assert compute.placeholders(LANGS) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def group_alive(pgid: int) -> bool:
+    """A process of group ``pgid`` is still running (zombies waiting for a parent don't count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_serve_answers_at_once_and_ctrl_c_stops_the_work(tmp_path: Path) -> None:
+    """`make serve` on a tree with nothing computed: the site answers with placeholders while
+    the step computes; Ctrl-C (SIGINT to the terminal's process group) ends serve, the step, its
+    workers and kernels."""
+    tree = tmp_path / "tree"
+    for name in ("docs", "src", "hooks", "overrides", "scripts", "benchmarks"):
+        shutil.copytree(
+            ROOT / name, tree / name, ignore=shutil.ignore_patterns("*.ipynb", "figures")
+        )
+    shutil.copy(ROOT / "mkdocs.yml", tree)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DLNOTES_CACHE": str(tmp_path / "cache"),
+        "PYTHONPATH": str(tree / "src"),
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "scripts/compute.py", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own group, as a terminal's foreground job
+    )
+    try:
+        deadline, page = time.monotonic() + 120, None
+        while page is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                url = f"http://127.0.0.1:{port}/dlnotes/zh/notebooks/sgd/"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    page = response.read().decode("utf-8")
+            except OSError:
+                time.sleep(0.5)
+        assert page is not None, "serve did not answer"
+        assert "正在由 <code>make serve</code> 执行" in page  # the placeholder notebook
+        assert list((tree / "docs" / "assets" / "figures").glob("*.zh.svg"))
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while group_alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not group_alive(process.pid), "work left running after serve stopped"
+    finally:
+        if group_alive(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
