@@ -99,7 +99,15 @@ def test_pip_downloads_and_build_cache_are_cached() -> None:
     cached = [
         s["with"]["path"] for s in steps("test") if s.get("uses", "").startswith("actions/cache@")
     ]
-    assert env["PIP_CACHE_DIR"] in cached and ".cache" in cached
+    # the compute step's one cache (scripts/compute.py CACHE)
+    assert env["PIP_CACHE_DIR"] in cached and ".cache/compute" in cached
+
+
+def test_pages_are_built_as_make_build_builds_them() -> None:
+    """The compute step, then the strict build: `mkdocs build` alone fails without the first."""
+    runs = [s.get("run", "") for s in steps("test")]
+    assert "make build" in runs
+    assert not any("mkdocs build" in run for run in runs)
 
 
 def test_one_browser_debian_chromium_everywhere() -> None:
