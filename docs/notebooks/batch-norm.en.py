@@ -18,13 +18,13 @@
 # the page shows. Everything is seeded and runs on one CPU thread, on scikit-learn's bundled
 # digits, in about a minute in total.
 #
-# To run it yourself (Python ≥ 3.11), install the package with its `experiments` extra
-# (scikit-learn and matplotlib) and jupytext from the repository:
+# To run it yourself (Python ≥ 3.11), download this notebook with the button at the top of its
+# page (an `.ipynb` with its outputs), install the package with its `experiments` extra
+# (scikit-learn and matplotlib) from the repository:
 #
-#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes" jupytext
+#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"
 #
-# then open this file in Jupyter (jupytext reads it as a notebook) or simply run it with
-# `python`.
+# and open the notebook in Jupyter.
 
 # %%
 # %matplotlib inline

@@ -17,12 +17,12 @@
 # 每个 `plot_*` 函数画出页面上展示的图。所有实验都固定随机种子，在单个 CPU 线程上、用 scikit-learn
 # 自带的 digits 手写数字数据运行，总共约一分钟。
 #
-# 自己运行（Python ≥ 3.11）：从代码仓库安装本包及其 `experiments` 附加依赖（scikit-learn 和
-# matplotlib），以及 jupytext：
+# 自己运行（Python ≥ 3.11）：用页面顶部的下载按钮下载这个 notebook（`.ipynb`，含运行结果），
+# 再从代码仓库安装本包及其 `experiments` 附加依赖（scikit-learn 和 matplotlib）：
 #
-#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes" jupytext
+#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"
 #
-# 然后在 Jupyter 中打开本文件（jupytext 会把它当作笔记本读取），或者直接用 `python` 运行。
+# 然后在 Jupyter 中打开即可。
 
 # %%
 # %matplotlib inline

@@ -18,12 +18,12 @@
 # 手写数字，放在 16×16 画布的正中间（有一组把数字放大到 16 像素，放在 24×24 画布上）。
 # 均值取 5 个种子。
 #
-# 自己运行（Python ≥ 3.11）：从代码仓库安装本包及其 `experiments` 附加依赖（scikit-learn 和
-# matplotlib），以及 jupytext：
+# 自己运行（Python ≥ 3.11）：用页面顶部的下载按钮下载这个 notebook（`.ipynb`，含运行结果），
+# 再从代码仓库安装本包及其 `experiments` 附加依赖（scikit-learn 和 matplotlib）：
 #
-#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes" jupytext
+#     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"
 #
-# 然后在 Jupyter 中打开本文件（jupytext 会把它当作笔记本读取），或者直接用 `python` 运行。
+# 然后在 Jupyter 中打开即可。
 
 # %%
 # %matplotlib inline
