@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+from dlerrors import raises_naming
 from torch import nn
 
 pytest.importorskip("sklearn")
@@ -74,19 +75,19 @@ def test_cnn_other_image_sizes_and_channels() -> None:
 
 
 def test_builders_reject_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="norm must be one of"):
+    with raises_naming(ValueError, "norm"):
         make_mlp(3, norm="group")
-    with pytest.raises(TypeError, match="depth"):
+    with raises_naming(TypeError, "depth"):
         make_mlp("3")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="depth"):
+    with raises_naming(ValueError, "depth"):
         make_mlp(0)
-    with pytest.raises(ValueError, match="kernel_size must be odd"):
+    with raises_naming(ValueError, "kernel_size"):
         make_cnn(kernel_size=4)
-    with pytest.raises(ValueError, match="pool must be one of"):
+    with raises_naming(ValueError, "pool"):
         make_cnn(pool="lp")
-    with pytest.raises(ValueError, match="norm must be one of"):
+    with raises_naming(ValueError, "norm"):
         make_cnn(norm="weight")
-    with pytest.raises(ValueError, match="shrink"):
+    with raises_naming(ValueError, "pooling", "8×8"):
         make_cnn((4, 4, 4, 4))
 
 
@@ -115,7 +116,7 @@ def test_accuracy_with_batch_stats_leaves_running_statistics_alone() -> None:
     assert net.num_batches_tracked.item() == 0 and torch.equal(net.running_mean, torch.zeros(1))
     # a short last batch is dropped: 3 of 4 examples are counted in batches of 3
     assert accuracy(net, x, torch.tensor([0, 0, 0, 1]), batch_stats=True, batch_size=3) == 1.0
-    with pytest.raises(ValueError, match="batch_size"):
+    with raises_naming(ValueError, "batch_size"):
         accuracy(net, x, y, batch_stats=True, batch_size=5)
 
 
@@ -241,15 +242,15 @@ def test_train_rejects_inconsistent_arguments() -> None:
     x, y = _data()
     g = torch.Generator()
     net = make_mlp(2)
-    with pytest.raises(ValueError, match="epochs and steps"):
+    with raises_naming(ValueError, "epochs", "steps"):
         train(net, x, y, lr=0.1, batch_size=4, generator=g)
-    with pytest.raises(ValueError, match="epochs and steps"):
+    with raises_naming(ValueError, "epochs", "steps"):
         train(net, x, y, lr=0.1, batch_size=4, epochs=1, steps=1, generator=g)
-    with pytest.raises(ValueError, match="lr"):
+    with raises_naming(ValueError, "lr"):
         train(net, x, y, batch_size=4, epochs=1, generator=g)
-    with pytest.raises(ValueError, match="batch_size"):
+    with raises_naming(ValueError, "batch_size"):
         train(net, x, y, lr=0.1, batch_size=41, epochs=1, generator=g)
-    with pytest.raises(TypeError, match="batch_size"):
+    with raises_naming(TypeError, "batch_size"):
         train(net, x, y, lr=0.1, batch_size=4.0, epochs=1, generator=g)  # type: ignore[arg-type]
 
 
