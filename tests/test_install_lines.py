@@ -83,8 +83,11 @@ def problems(text: str) -> list[str]:
 
 
 def reader_texts() -> list[Path]:
-    """Everything a reader is told to run from: pages, notebooks, README, CONTRIBUTING."""
-    docs = [p for p in (ROOT / "docs").rglob("*") if p.suffix in {".md", ".py", ".ipynb"}]
+    """Everything a reader is told to run from: pages, notebook sources, README, CONTRIBUTING.
+
+    (The .ipynb downloads are executed from the notebook sources by scripts/compute.py.)
+    """
+    docs = [p for p in (ROOT / "docs").rglob("*") if p.suffix in {".md", ".py"}]
     return sorted([*docs, ROOT / "README.md", ROOT / "CONTRIBUTING.md"])
 
 
