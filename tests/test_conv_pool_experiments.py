@@ -21,6 +21,7 @@ pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
 import experiment_results
+from dlerrors import raises_naming
 from matplotlib.figure import Figure
 
 from dlnotes import conv
@@ -63,7 +64,7 @@ def test_canvas_keeps_a_zero_border_so_small_rolls_are_zero_filled_shifts() -> N
     big = cp.canvas_digits(digit=16)[2].view(-1, 24, 24)
     assert big[:, :4].abs().max() == 0 and big[:, :, 20:].abs().max() == 0
     assert big[:, 4:20, 4:20].abs().sum() > 0
-    with pytest.raises(ValueError, match="digit"):
+    with raises_naming(ValueError, "digit"):
         cp.canvas_digits(digit=12)
 
 
@@ -86,9 +87,9 @@ def test_blur_pool_is_a_dense_max_then_a_reflect_padded_binomial_blur_with_strid
 
 
 def test_pool_and_nets_reject_unknown_kinds() -> None:
-    with pytest.raises(ValueError, match="kind"):
+    with raises_naming(ValueError, "kind"):
         cp.pool(torch.zeros(1, 1, 4, 4), "median")
-    with pytest.raises(ValueError, match="kind"):
+    with raises_naming(ValueError, "kind"):
         cp.make_net("median")
 
 

@@ -17,6 +17,7 @@ pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
 import experiment_results
+from dlerrors import raises_naming
 from matplotlib.figure import Figure
 
 from dlnotes.experiments import plotting, sgd
@@ -432,5 +433,5 @@ def test_results_are_json_serialisable(name: str) -> None:
 
 
 def test_make_optimizer_rejects_unknown_names() -> None:
-    with pytest.raises(ValueError, match="name must be one of"):
+    with raises_naming(ValueError, "name"):
         sgd.make_optimizer("lbfgs", [torch.zeros(1, requires_grad=True)], 0.1)
