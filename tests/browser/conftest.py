@@ -124,7 +124,7 @@ def project_visit(_project_tab: Visit) -> Visit:
 def search_tabs(context: object, root_server: SiteServer) -> Iterator[dict[str, Visit]]:
     """One tab per language, on that language's home page, its search index loaded (about 8 s
     per language: Material's worker builds the index). Shared by test_search.py and
-    test_search_quality.py, which run on one worker (the root conftest.py's ``work_unit``)."""
+    test_search_quality.py (one ``xdist_group``, set in the root conftest.py)."""
     tabs = {}
     for lang in LANGUAGES:
         tab = Visit(context, root_server)

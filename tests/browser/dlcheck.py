@@ -5,8 +5,9 @@ building its index), and a 2-core machine runs the browser tests CPU-bound. test
 test_reader.py and test_a11y.py check different things on the same pages, and each used to load
 every page itself: four loads per page. Here each (page, width) is loaded once per worker and
 every measurement is made in that load, in an order where none disturbs the next; the tests
-read the results (``make test`` keeps every check of a page on one worker: the root
-conftest.py groups them by page).
+read the results. ``make test`` asks for every check of a page on one worker (one
+``xdist_group`` per page, set in the root conftest.py); where pytest-xdist ignores the groups
+(3.8.0 under pytest 9.2: pytest-dev/pytest-xdist#1386), each worker that checks a page loads it.
 
 - 1280 px, a cold load (every byte counted): the page checks (formulas, images, bytes
   transferred, a full-page screenshot), then the reader's measurements (follow-ups opened),

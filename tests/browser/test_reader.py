@@ -18,10 +18,10 @@ accessibility checks: tests/browser/dlcheck.py) and checked for:
 
 Then the language menu keeps the section (#anchor) and lands without a redirect (both ways at
 each width, from a section link and after scrolling); in both languages and at both widths,
-console sessions (``>>>``) copy code only, and the copied text, pasted
-into Python's interactive console, prints what the page shows; pages marked ``status: draft``
-carry the work-in-progress chip in the nav and on the home table, and no other page does; the
-404 page is in the language of its path, and its menu opens the nav on a phone.
+console sessions (``>>>``) copy code only, and the copied text, read by Python's interactive
+console, is the session's statements (Sybil runs them, from the sources); pages marked
+``status: draft`` carry the work-in-progress chip in the nav and on the home table, and no
+other page does; the 404 page is in the language of its path, and its menu opens the nav on a phone.
 Screenshots: test-artifacts/screenshots/phone-all/ (every page at 390 px, follow-ups open; the
 whole page for the home and topic pages, the first screen of the others) and
 test-artifacts/screenshots/reader/<width>/ (the 404 pages).
@@ -29,17 +29,14 @@ test-artifacts/screenshots/reader/<width>/ (the 404 pages).
 
 from __future__ import annotations
 
-import atexit
+import ast
+import code
 import doctest
-import json
-import os
 import re
-import select
-import subprocess
-import sys
+import traceback
+import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
 import pytest
 import yaml
@@ -48,7 +45,6 @@ from dlcheck import WIDTHS
 from dlpages import (
     DOCS,
     LANGUAGES,
-    ROOT,
     SitePage,
     all_pages,
     mkdocs_config,
@@ -388,20 +384,7 @@ SESSIONS_JS = """() => [...document.querySelectorAll('.md-content .highlight')]
   .filter(block => block.querySelector('.gp'))
   .map((block, i) => {
     block.dataset.dlSession = String(i);
-    // API docstring examples run in their module's namespace (as doctest runs them)
-    let object = block.closest('.doc-object'), context = null;
-    while (object && !context) {
-      const heading = object.querySelector(':scope > .doc-heading[id]');
-      context = heading ? heading.id : null;
-      object = object.parentElement.closest('.doc-object');
-    }
-    if (!context && block.closest('.doc-module')) {  // a module's own docstring: its section
-      const before = [...document.querySelectorAll('.md-content h2')].filter(h =>
-        h.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING);
-      const name = before.length ? before.at(-1).querySelector('code') : null;
-      context = name ? name.textContent.trim() : null;
-    }
-    return {shown: block.querySelector('code').textContent, context};
+    return {shown: block.querySelector('code').textContent};
   })"""
 
 # Click every session's copy button in one evaluation (a Playwright click per button took about
@@ -422,122 +405,44 @@ COPY_ALL_JS = """(count) => [...Array(count).keys()].map(i => {
   return {hit, copied, found: at ? at.outerHTML.slice(0, 80) : null};
 })"""
 
-# Paste each text into an interactive console, the way the Python prompt reads it. An API
-# docstring example starts in its module's namespace (the object's id names it), and the
-# examples of one docstring share it, in order (as doctest and Sybil run them); a page's
-# session starts from nothing. One interpreter per worker (importing torch is the slow part)
-# reads one request per line, ``[[text, context], ...]``, and answers on a pipe of its own
-# (what the pasted code itself prints is captured; nothing else writes to that pipe).
-CONSOLE_RUNNER = """
-import code, contextlib, importlib, io, json, os, sys, traceback
-answers = os.fdopen(int(sys.argv[1]), "w")
-for request in sys.stdin:
-    try:
-        results, namespaces = [], {}
-        for text, context in json.loads(request):
-            namespace = namespaces.get(context) if context else None
-            if namespace is None:
-                namespace = {"__name__": "__console__"}
-                parts = context.split(".") if context else []
-                for end in range(len(parts), 0, -1):
-                    try:
-                        namespace.update(vars(importlib.import_module(".".join(parts[:end]))))
-                        break
-                    except (ImportError, ValueError):
-                        continue
-                if context:
-                    namespaces[context] = namespace
-            console, out = code.InteractiveConsole(namespace), io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                more = False
-                for line in text.splitlines():
-                    more = console.push(line)
-                if more:
-                    console.push("")
-            results.append(out.getvalue())
-        answers.write(json.dumps({"printed": results}) + "\\n")
-    except Exception:
-        answers.write(json.dumps({"error": traceback.format_exc()}) + "\\n")
-    answers.flush()
-"""
 
-
-class PythonConsole:
-    """A Python interpreter that runs pasted sessions (``CONSOLE_RUNNER``), started on first use
-    and kept for the worker's other pages."""
+class PastedStatements(code.InteractiveConsole):
+    """Reads pasted lines the way Python's interactive console does, without running them:
+    each statement the console would run is kept (as its syntax tree), a syntax error as text.
+    The statements themselves run once, from the sources, under Sybil (conftest.py)."""
 
     def __init__(self) -> None:
-        self.process: subprocess.Popen[str] | None = None
-        self.answers: TextIO | None = None
+        super().__init__()
+        self.statements: list[str] = []
+        self.errors: list[str] = []
+        self._source = ""
 
-    def run(self, sessions: list[list[str | None]]) -> list[str]:
-        if self.process is None or self.process.poll() is not None:
-            self.close()  # an interpreter that died: its pipe too
-            read, write = os.pipe()
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", CONSOLE_RUNNER, str(write)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(write,),
-                env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-                text=True,
-            )
-            os.close(write)
-            self.answers = os.fdopen(read)
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps(sessions) + "\n")
-        self.process.stdin.flush()
-        ready, _, _ = select.select([self.answers], [], [], 300)
-        assert ready, "the pasted sessions did not finish within 300 s"
-        answer = json.loads(self.answers.readline() or '{"error": "the interpreter exited"}')
-        assert "error" not in answer, answer["error"]
-        return answer["printed"]
+    def runsource(self, source: str, filename: str = "<input>", symbol: str = "single") -> bool:
+        self._source = source
+        return super().runsource(source, filename, symbol)
 
-    def close(self) -> None:
-        if self.process is not None:
-            self.process.stdin.close()
-            self.process.wait(timeout=30)
-            self.answers.close()
-            self.process = self.answers = None
+    def runcode(self, code: types.CodeType) -> None:
+        tree = ast.parse(self._source)
+        if tree.body:  # not a blank line (it ends a compound statement) or a comment
+            self.statements.append(ast.dump(tree))
+
+    def showsyntaxerror(self, filename: str | None = None, **kwargs: object) -> None:
+        self.errors.append(traceback.format_exc(limit=0).strip())
+
+    @classmethod
+    def read(cls, text: str) -> PastedStatements:
+        console = cls()
+        more = False
+        for line in text.splitlines():
+            more = console.push(line)
+        if more:
+            console.push("")
+        return console
 
 
-_console = PythonConsole()
-atexit.register(_console.close)
-
-# What each group of sessions printed, by (context, its texts in order): the examples of one
-# docstring share a namespace, a page's session starts from nothing (context None).
-_printed: dict[tuple[str | None, tuple[str, ...]], list[str]] = {}
-
-
-def printed_by_python(sessions: list[tuple[str, str | None]]) -> list[str]:
-    """What each (copied text, context) prints pasted into Python, in order.
-
-    The copied texts are the same at both widths, and the API page's are the same in both
-    languages (its two pages are one work unit: the root conftest.py): a group already run in
-    this worker is not run again; the others run together.
-    """
-    groups: dict[tuple[str | None, tuple[str, ...]], list[int]] = {}
-    for i, (text, context) in enumerate(sessions):
-        if context is None:  # the same text on two pages prints the same: run once
-            groups.setdefault((None, (text,)), []).append(i)
-    by_context: dict[str, list[int]] = {}
-    for i, (_text, context) in enumerate(sessions):
-        if context is not None:
-            by_context.setdefault(context, []).append(i)
-    for context, indices in by_context.items():
-        groups[context, tuple(sessions[i][0] for i in indices)] = indices
-    new = [key for key in groups if key not in _printed]
-    if new:
-        outputs = iter(_console.run([[t, c] for c, texts in new for t in texts]))
-        for key in new:
-            _printed[key] = [next(outputs) for _ in key[1]]
-    printed = [""] * len(sessions)
-    for key, indices in groups.items():
-        outputs = _printed[key] * len(indices) if key[0] is None else _printed[key]
-        for i, out in zip(indices, outputs, strict=True):
-            printed[i] = out
-    return printed
+def session_statements(shown: str) -> list[str]:
+    """The statements of a ``>>>`` session as shown (syntax trees, comments and layout aside)."""
+    return [ast.dump(ast.parse(e.source)) for e in doctest.DocTestParser().get_examples(shown)]
 
 
 def measure_sessions(visit: Visit) -> dict:
@@ -593,18 +498,16 @@ def test_console_sessions_copy_code_only(
     for s in sessions:
         shown = s["shown"].splitlines()
         code = [ln[4:] for ln in shown if ln.startswith((">>> ", "... ")) and ln[4:].strip()]
-        s["outputs"] = "".join(f"{ln}\n" for ln in shown if not ln.startswith((">>>", "...")))
         copied = [ln for ln in (s["copied"] or "").splitlines() if ln.strip()]
         if copied != code:
             problems.append(f"{s['where']}: copied {copied}, expected the code only: {code}")
-    pasted = printed_by_python([(s["copied"] or "", s["context"]) for s in sessions])
-    checker = doctest.OutputChecker()
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    for s, printed in zip(sessions, pasted, strict=True):
-        if not checker.check_output(s["outputs"], printed, flags):
+        # pasted into Python's console, the copied text is the session's statements, one by one
+        pasted = PastedStatements.read(s["copied"] or "")
+        if pasted.errors or pasted.statements != session_statements(s["shown"]):
             problems.append(
-                f"{s['where']}: pasted into Python it printed {printed!r}, "
-                f"the page shows {s['outputs']!r}"
+                f"{s['where']}: pasted into Python, the copied text is not the session's "
+                f"{len(session_statements(s['shown']))} statements: "
+                f"{len(pasted.statements)} statements, errors {pasted.errors}"
             )
     check(problems, page, width)
 
