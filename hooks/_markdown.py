@@ -1,9 +1,13 @@
 """The one Markdown fenced-block parser of the site (not a hook: mkdocs.yml does not list it).
 
 Used by the hooks (Chinese line joins, follow-up collection) and by the tests (parity, isolated
-snippets, formula counts), so they all agree on what is code. It is Sybil's own lexer, the one
-that decides which blocks run under pytest: fences of backticks or tildes, indented inside
-admonitions and content tabs, in block quotes and list items.
+snippets, formula counts), so they all agree on what is code. It finds fences the way Sybil's
+Markdown lexer does (Sybil decides which blocks run under pytest): fences of backticks or
+tildes, indented inside admonitions and content tabs, in block quotes and list items; a fence
+closes the outermost open block it can close (same character, at least as long, same prefix
+width, nothing after it); a block left open runs to the end of the text. The site build does not
+import Sybil, a test library: tests/test_hooks.py checks that this parser and Sybil's
+``RawFencedCodeBlockLexer`` find the same blocks on every page.
 
 >>> blocks = fenced_blocks("Text\\n\\n!!! note\\n\\n    ```python\\n    x = 1\\n    ```\\n")
 >>> [(b.language, b.source, b.text) for b in blocks]
@@ -16,16 +20,21 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import tokenize
 from dataclasses import dataclass
 
-from sybil import Document
-from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
-
-_LEXER = RawFencedCodeBlockLexer(
-    info_pattern=re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE),
-    mapping={"info": "info", "source": "source"},
+# An opening or closing fence: its prefix (block quote markers, a list item's marker, or
+# indentation), the fence itself and what follows it on the line.
+FENCE = re.compile(
+    r"^(?P<prefix>"
+    r"(?:[ \t]*>)+[ \t]*"
+    r"|[ \t]*(?:[-*+]|\d+[.)])[ \t]+"
+    r"|[ \t]*"
+    r")(?P<fence>`{3,}|~{3,})(?P<trailing>[^\n]*)",
+    re.MULTILINE,
 )
+INFO_LINE = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -43,24 +52,52 @@ class Fence:
         return self.info.strip().split(" ", 1)[0].lstrip(".{").rstrip("}").lower()
 
 
+def _closes(fence: re.Match[str], opening: re.Match[str]) -> bool:
+    """``fence`` closes the block ``opening`` opened."""
+    return (
+        fence["fence"][0] == opening["fence"][0]
+        and len(fence["fence"]) >= len(opening["fence"])
+        and len(fence["prefix"]) == len(opening["prefix"])
+        and not fence["trailing"].strip()
+    )
+
+
+def _strip_prefix(body: str, prefix: str) -> str:
+    """The body without the opening fence's prefix width on each line, then dedented."""
+    lines = body.splitlines(keepends=True)
+    return textwrap.dedent("".join(line[len(prefix) :] or line[-1] for line in lines))
+
+
+def _fence(text: str, opening: re.Match[str], closing: re.Match[str] | None) -> Fence | None:
+    content_start = opening.start("trailing")
+    content_end = closing.start() if closing else len(text)
+    end = closing.end() if closing else len(text)
+    content = text[content_start:content_end]
+    info = INFO_LINE.match(content)
+    if info is None:  # an opening fence on the last line: no block
+        return None
+    block = text[opening.start() : end]
+    indent = re.match(r"[ \t]*", block).group(0)  # type: ignore[union-attr]
+    lines = [line.removeprefix(indent) for line in block.split("\n")]
+    source = _strip_prefix(content[info.end() :], opening["prefix"])
+    return Fence(opening.start(), end, info["info"].strip(), source, "\n".join(lines))
+
+
 def fenced_blocks(text: str) -> list[Fence]:
     """Every fenced code block of a Markdown text, in order."""
-    document = Document(text, "<markdown>")
-    found = []
-    for region in _LEXER(document):
-        block = text[region.start : region.end]
-        indent = re.match(r"[ \t]*", block).group(0)
-        lines = [line.removeprefix(indent) for line in block.split("\n")]
-        found.append(
-            Fence(
-                region.start,
-                region.end,
-                region.lexemes["info"].strip(),
-                str(region.lexemes["source"]),
-                "\n".join(lines),
-            )
-        )
-    return sorted(found, key=lambda fence: fence.start)
+    found: list[Fence | None] = []
+    open_blocks: list[re.Match[str]] = []
+    for match in FENCE.finditer(text):
+        for i, opening in enumerate(open_blocks):
+            if _closes(match, opening):
+                found.append(_fence(text, opening, match))
+                del open_blocks[i:]
+                break
+        else:
+            open_blocks.append(match)
+    if open_blocks:
+        found.append(_fence(text, open_blocks[0], None))
+    return sorted((f for f in found if f is not None), key=lambda fence: fence.start)
 
 
 def split(text: str) -> list[tuple[str, Fence | None]]:

@@ -19,6 +19,7 @@ import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
+from _language import page_language
 from _shared import ROOT, languages, site_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -91,5 +92,5 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if MARKER not in markdown:
         return markdown
     langs = languages(site_config(config.config_file_path))
-    lang = getattr(page.file, "locale", langs[0])
+    lang = page_language(page, config)
     return markdown.replace(MARKER, api_markdown(lang, langs[0], repo_url=config.repo_url))

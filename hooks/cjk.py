@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from _language import page_language
 from _markdown import split
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -33,6 +34,6 @@ def join_cjk_lines(markdown: str) -> str:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    if getattr(page.file, "locale", "").startswith(CJK_LOCALES):
+    if page_language(page, config).startswith(CJK_LOCALES):
         return join_cjk_lines(markdown)
     return markdown

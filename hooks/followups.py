@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from _language import page_language
 from _markdown import fenced_blocks
 from _shared import ROOT, languages, nav_titles, section_pages, site_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -140,7 +141,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         return markdown
     data = site_config(config.config_file_path)
     langs = languages(data)
-    lang = getattr(page.file, "locale", langs[0])
+    lang = page_language(page, config)
     sheet = drill_markdown(
         lang, langs[0], Path(config.docs_dir), data, cards=bool(page.meta.get("drill"))
     )

@@ -1,8 +1,11 @@
 """MkDocs hook: the glossary, one list (``docs/glossary.yml``) feeding two things.
 
 - The table of the glossary page in each language (the ``<!-- glossary-table -->`` marker).
-- jieba's user dictionary, written before Material's search plugin loads it, so the Chinese
-  search index keeps interview terms such as 滑动统计量 or 汇聚 whole.
+- jieba's user dictionary (the ``jieba_dict_user`` option of the search plugin in mkdocs.yml),
+  so the Chinese search index keeps interview terms such as 滑动统计量 or 汇聚 whole. It is
+  written in ``on_startup``, MkDocs' first event, before any build (and so any plugin's
+  ``on_config``) begins: no reliance on the order in which plugins read their settings.
+  Under ``mkdocs serve`` a glossary edit reaches the dictionary at the next start.
 
 The dictionary avoids a trap: jieba keeps a dictionary word as one token, and in the browser a
 query is matched against the index's tokens, so a term added whole hides the terms inside it
@@ -15,15 +18,16 @@ are not dictionary words (jieba's format is space-separated), nor are single cha
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from _language import page_language
 from _shared import ROOT, nav_titles, site_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
@@ -109,20 +113,38 @@ def glossary_table(
     return "\n".join([head, *rows])
 
 
-@event_priority(100)  # before Material's search plugin reads jieba_dict_user in its on_config
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    path = Path(config.plugins["material/search"].config.jieba_dict_user)
-    path = path if path.is_absolute() else ROOT / path
+def jieba_dict_user(config: dict[str, Any] | None = None) -> Path:
+    """The ``jieba_dict_user`` file of the search plugin's block in mkdocs.yml (read as data)."""
+    for plugin in (config or site_config()).get("plugins", []):
+        if isinstance(plugin, dict) and "search" in plugin:
+            path = Path(plugin["search"]["jieba_dict_user"])
+            return path if path.is_absolute() else ROOT / path
+    raise ValueError("mkdocs.yml: the search plugin has no jieba_dict_user")
+
+
+def write_jieba_dict_user(path: Path | None = None) -> Path:
+    """Write the user dictionary from the glossary (only when its text changes)."""
+    path = path or jieba_dict_user()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(f"{word}\n" for word in jieba_words(load_glossary()))
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
-    return config
+    return path
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    write_jieba_dict_user()
+    # jieba logs "Building prefix dict ... Loading model cost ..." to stderr at DEBUG level when
+    # Material's search plugin first segments text: noise in the console, not a warning.
+    # jieba.setLogLevel is its public switch; its warnings stay visible.
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if MARKER in markdown:
-        lang = getattr(page.file, "locale", "en")
+        lang = page_language(page, config)
         titles = nav_titles(site_config(config.config_file_path))
         markdown = markdown.replace(MARKER, glossary_table(load_glossary(), lang, titles))
     return markdown

@@ -7,15 +7,30 @@ prefix (a local server, a fork's Pages site).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
 
 ABSOLUTE_HREF_RE = re.compile(r'(href=")(/[^"]*)(")')
+
+
+def relative_url(target: str, page_url: str) -> str:
+    """``target`` (a path from the site root) relative to the page at ``page_url``.
+
+    >>> relative_url("", "zh/batch-norm/"), relative_url("zh/", "zh/batch-norm/")
+    ('../../', '../')
+    >>> relative_url("assets/x.css", "404.html"), relative_url("zh/", "")
+    ('assets/x.css', 'zh/')
+    """
+    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
+    rel = posixpath.relpath(target or ".", folder or ".")
+    if rel == ".":
+        return "./"
+    return rel + "/" if target == "" or target.endswith("/") else rel
 
 
 def relative_site_links(output: str, page: Page, config: MkDocsConfig) -> str:
@@ -26,8 +41,7 @@ def relative_site_links(output: str, page: Page, config: MkDocsConfig) -> str:
         target = match.group(2)
         if not target.startswith(prefix):
             return match.group(0)
-        rel = get_relative_url(target.removeprefix(prefix) or ".", page.url or ".")
-        rel = rel if rel.endswith("/") or not target.endswith("/") else rel + "/"
+        rel = relative_url(target.removeprefix(prefix), page.url or "")
         return f"{match.group(1)}{rel}{match.group(3)}"
 
     return ABSOLUTE_HREF_RE.sub(relative, output)

@@ -1,22 +1,28 @@
 """MkDocs hook: one 404.html holding the 404 page of every language.
 
-GitHub Pages serves the root 404.html for every missing path, and mkdocs-static-i18n renders
-that file once per language pass, each pass overwriting the previous one: the English 404 page
+GitHub Pages serves the root 404.html for every missing path. MkDocs writes a theme's static
+templates (404.html) to the site root on every build, and mkdocs-static-i18n runs one build per
+language, so each language's build renders the root 404.html again: the English 404 page
 showed the Chinese header and search. overrides/404.html writes its page as a JSON block
-tagged with the pass's language; after each pass this hook puts back the blocks of the
-previous passes, so the final file has all of them and its script shows the one of the path.
+tagged with the build's language (``config.theme.language``, which mkdocs-static-i18n sets per
+language: docs/setup/setting-up-material.md). MkDocs' documented ``on_post_template`` event
+hands this hook each rendering of 404.html before it is written; the hook keeps every
+language's block seen so far in this run and writes them all, so whichever language is built
+last writes the file with every language's page, in whatever order the languages are built.
+The script of overrides/404.html shows the block of the path's language.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 
 BLOCK = re.compile(r'<script type="application/json" data-dl-404="(?P<lang>[^"]+)">.*?</script>')
 
-_blocks: dict[str, str] = {}  # language -> its JSON block, from the latest pass in that language
+# language -> its JSON block, from this run's latest rendering in that language. A new run of
+# mkdocs (and each rebuild of mkdocs serve, which reloads the hooks) starts empty.
+_blocks: dict[str, str] = {}
 
 
 def merge(page: str, blocks: dict[str, str]) -> str:
@@ -29,13 +35,14 @@ def merge(page: str, blocks: dict[str, str]) -> str:
     return page[:start] + merged + BLOCK.sub("", page[end:])
 
 
-def on_post_build(config: MkDocsConfig) -> None:
-    path = Path(config.site_dir) / "404.html"
-    if not path.exists():
-        return
-    page = path.read_text(encoding="utf-8")
+def keep_and_merge(page: str, blocks: dict[str, str]) -> str:
+    """Add ``page``'s own blocks to ``blocks``, then ``page`` holding all of them."""
     for match in BLOCK.finditer(page):
-        _blocks[match["lang"]] = match.group(0)
-    merged = merge(page, _blocks)
-    if merged != page:
-        path.write_text(merged, encoding="utf-8")
+        blocks[match["lang"]] = match.group(0)
+    return merge(page, blocks)
+
+
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    if template_name != "404.html":
+        return output_content
+    return keep_and_merge(output_content, _blocks)

@@ -6,6 +6,20 @@ language's pages and ``<lang>/search/search_index.json`` each other language's. 
 language load theirs: their ``base`` in Material's ``__config`` (used only to find the index and
 resolve its results) is rewritten to point inside ``<lang>/``.
 
+This is one of the exceptions listed in CONTRIBUTING.md ("Other packages' API"): neither
+Material nor mkdocs-static-i18n offers a per-language index (Material keeps one index path per
+site, squidfunk/mkdocs-material#867: "build two separate versions of your docs";
+mkdocs-static-i18n merges every language into it, ultrabug/mkdocs-static-i18n#271), and the
+browser tests require a Chinese query to list Chinese pages only. The exception is the
+post-build rewrite of ``search_index.json`` (split, the Chinese token rules and the ``keys``
+field below, section boosts, API titles) and the ``base`` rewrite; tests/test_hooks.py fails
+when Material stops loading ``<base>/search/search_index.json`` or stops writing ``base``.
+Everything else uses documented means: page boosts are Material's ``search.boost`` front
+matter (set here in ``page.meta``), excluded elements its ``data-search-exclude`` attribute.
+Dropping the exception means mixed-language results (and the search quality checks of
+tests/browser/test_search_quality.py would fail); the supported alternative is two MkDocs
+builds, one per language, each with its own index, joined by Material's ``extra.alternate``.
+
 The languages are the i18n block of ``mkdocs.yml`` (``_shared.languages``).
 """
 
@@ -15,6 +29,7 @@ import json
 import re
 from pathlib import Path
 
+from _language import page_language, url_language
 from _shared import languages, plain_jieba, site_config
 from glossary import chinese_terms, load_glossary, search_words
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,12 +41,6 @@ BASE_RE = re.compile(r'("base":\s*")([^"]*)(")')
 
 def site_languages(config: MkDocsConfig) -> tuple[str, ...]:
     return languages(site_config(config.config_file_path))
-
-
-def language_of(location: str, langs: tuple[str, ...]) -> str:
-    """The language of an index entry, from its location (``zh/batch-norm/`` -> ``zh``)."""
-    first = location.split("/", 1)[0]
-    return first if first in langs[1:] else langs[0]
 
 
 def point_base_at_language(output: str, lang: str) -> str:
@@ -48,16 +57,15 @@ def point_base_at_language(output: str, lang: str) -> str:
 
 @event_priority(-200)
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    langs = site_languages(config)
-    lang = getattr(page.file, "locale", langs[0])
-    return output if lang == langs[0] else point_base_at_language(output, lang)
+    lang = page_language(page, config)
+    return output if lang == site_languages(config)[0] else point_base_at_language(output, lang)
 
 
 def split_index(index: dict, langs: tuple[str, ...]) -> dict[str, dict]:
     """Material's index as one index per language, locations relative to that language's base."""
     parts = {}
     for lang in langs:
-        docs = [d for d in index["docs"] if language_of(d["location"], langs) == lang]
+        docs = [d for d in index["docs"] if url_language(d["location"], langs) == lang]
         if lang != langs[0]:
             docs = [{**d, "location": d["location"].removeprefix(f"{lang}/")} for d in docs]
         parts[lang] = {**index, "docs": docs, "config": {**index["config"], "lang": [lang]}}
@@ -105,23 +113,26 @@ def on_post_build(config: MkDocsConfig) -> None:
 #
 # Ranking: the question pages explain the terms; the API reference, the notebook, the glossary,
 # the cheat sheet, the follow-up review sheet, the benchmark and about pages and each page's
-# "Terms on this page" list only mention them. Their entries get a lower ``boost`` (Material
-# passes an entry's ``boost`` to lunr).
+# "Terms on this page" list only mention them. Those pages get a lower boost through Material's
+# documented front matter ``search: {boost: ...}`` (reference/search.md, "Boosting a page"),
+# set in ``page.meta`` by ``on_page_content``; the "Terms" sections, which front matter cannot
+# reach, get an entry ``boost`` in the rewrite.
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RUN = re.compile(f"[{HAN}\u200b]*[{HAN}][{HAN}\u200b]*")
 HAN_WORD = re.compile(f"[{HAN}]{{2,}}")
 
-# Entry boosts by location (relative to the language's base), first match wins.
-BOOSTS = [
+# Page boosts by URL (without the language folder), first match wins: front matter.
+PAGE_BOOSTS = [
     (re.compile(r"^api/"), 0.1),
     (re.compile(r"^notebooks/"), 0.3),
     (re.compile(r"^glossary/"), 0.3),
     (re.compile(r"^followups/"), 0.5),
     (re.compile(r"^cheatsheet/"), 0.5),
     (re.compile(r"^(performance|about)/"), 0.5),
-    (re.compile(r"#terms$"), 0.6),
 ]
+# Section boosts by index location: the index rewrite.
+SECTION_BOOSTS = [(re.compile(r"#terms$"), 0.6)]
 KEYS_FIELD = {"boost": 10.0}
 # English keys hold whole glossary phrases; they must weigh as much as a title, or a section
 # titled with one word of the phrase ("shift") outranks the section that uses the phrase.
@@ -157,7 +168,22 @@ def exclude_from_search(html: str) -> str:
     return EXCLUDED_RE.sub(r'<\g<tag>\g<attrs> data-search-exclude="true">', html)
 
 
+def page_boost(url: str, langs: tuple[str, ...]) -> float | None:
+    """The search boost of the page at ``url``, or None (Material's default, 1).
+
+    >>> page_boost("zh/api/", ("en", "zh")), page_boost("batch-norm/", ("en", "zh"))
+    (0.1, None)
+    """
+    lang = url_language(url, langs)
+    path = url if lang == langs[0] else url.removeprefix(f"{lang}/")
+    return next((boost for pattern, boost in PAGE_BOOSTS if pattern.search(path)), None)
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: object) -> str:
+    boost = page_boost(page.url or "", site_languages(config))
+    search = page.meta.setdefault("search", {}) if boost is not None else {}
+    if boost is not None and isinstance(search, dict):
+        search.setdefault("boost", boost)  # a page's own front matter wins
     return exclude_from_search(html)
 
 
@@ -243,7 +269,7 @@ def api_title(title: str, location: str) -> str:
 
 
 def entry_boost(location: str) -> float | None:
-    return next((boost for pattern, boost in BOOSTS if pattern.search(location)), None)
+    return next((boost for pattern, boost in SECTION_BOOSTS if pattern.search(location)), None)
 
 
 def tune_index(part: dict, lang: str) -> dict:

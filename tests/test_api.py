@@ -73,3 +73,19 @@ def test_api_page_documents_every_public_module(site_dir: Path, lang: str) -> No
     if lang != LANGUAGES[0]:
         assert html.count('<div lang="en">') == len(MODULES)
         assert html.count(api.ENGLISH_LABEL[lang]) == len(MODULES)
+
+
+MKDOCSTRINGS_LABEL = re.compile(r'<span class="doc-section-title">([^<]*)</span>|<th>([^<]*)</th>')
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_api_labels_are_in_the_page_language(site_dir: Path, lang: str) -> None:
+    """mkdocstrings renders its labels in the build's one locale (English); hooks/theme_i18n.py
+    translates them on the page (a text transform). A label mkdocstrings adds, or rewords, in
+    a later version shows here as an English label on the translated page."""
+    html = SitePage("api", lang).html_file(site_dir).read_text(encoding="utf-8")
+    labels = {a or b for a, b in MKDOCSTRINGS_LABEL.findall(html)}
+    assert labels, "no mkdocstrings label found: has its markup changed?"
+    english = sorted(label for label in labels if re.search(r"[A-Za-z]{2,}", label))
+    assert not english, f"{lang} API page: untranslated mkdocstrings labels {english}"
+    assert "<em>required</em>" not in html

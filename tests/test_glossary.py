@@ -165,3 +165,12 @@ def test_table_lists_every_entry_in_both_languages() -> None:
         before, label, after = synonyms_cell.partition(glossary.ALSO_SEARCHED[lang])
         assert label and "downsampling" in after and "downsampling" not in before
     assert glossary.glossary_table(ENTRIES, "zh").splitlines()[0].startswith("| 中文")
+
+
+def test_jieba_user_dictionary_is_written_from_the_glossary(tmp_path) -> None:
+    """hooks/glossary.py writes the search plugin's jieba_dict_user in on_startup, before any
+    plugin reads its settings: the words of ``jieba_words``, one a line."""
+    configured = glossary.jieba_dict_user()
+    assert configured.is_relative_to(ROOT) and configured.suffix == ".txt"
+    path = glossary.write_jieba_dict_user(tmp_path / "dict.txt")
+    assert path.read_text(encoding="utf-8").splitlines() == glossary.jieba_words(ENTRIES)

@@ -17,7 +17,7 @@ alternate_links = load_hook("alternate_links")
 theme_i18n = load_hook("theme_i18n")
 
 
-@pytest.mark.parametrize("module", [pycon_copy], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [pycon_copy, theme_i18n], ids=lambda m: m.__name__)
 def test_doctests(module: object) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted and not result.failed
@@ -68,16 +68,21 @@ def block(lang: str, page: str) -> str:
     return f'<script type="application/json" data-dl-404="{lang}">{json.dumps(page)}</script>'
 
 
-def test_not_found_keeps_every_language() -> None:
-    not_found._blocks.clear()
-    first = f"<head>{block('en', 'EN')}<script>x</script></head>"
-    not_found._blocks["en"] = block("en", "EN")
-    second = f"<head>{block('zh', 'ZH')}<script>x</script></head>"
-    not_found._blocks["zh"] = block("zh", "ZH")
-    merged = not_found.merge(second, not_found._blocks)
-    assert merged == f"<head>{block('en', 'EN')}\n{block('zh', 'ZH')}<script>x</script></head>"
-    assert not_found.merge(first, {"en": block("en", "EN")}) == first
-    not_found._blocks.clear()
+@pytest.mark.parametrize("order", [("en", "zh"), ("zh", "en")])
+def test_not_found_keeps_every_language(order: tuple[str, str]) -> None:
+    """Each rendering of 404.html (one per language build, MkDocs' on_post_template) is
+    written with the blocks of every language seen so far, whatever the order of the builds."""
+    blocks: dict[str, str] = {}
+    page = {lang: f"<head>{block(lang, lang.upper())}<script>x</script></head>" for lang in order}
+    first = not_found.keep_and_merge(page[order[0]], blocks)
+    assert first == page[order[0]]
+    last = not_found.keep_and_merge(page[order[1]], blocks)
+    assert last == f"<head>{block('en', 'EN')}\n{block('zh', 'ZH')}<script>x</script></head>"
+
+
+def test_not_found_hook_reads_404_only() -> None:
+    other = f"<head>{block('en', 'EN')}</head>"
+    assert not_found.on_post_template(other, "sitemap.xml", None) == other
 
 
 def test_hreflang_links_leave_the_head_only() -> None:
@@ -97,8 +102,16 @@ def test_notebook_widget_labels_in_chinese() -> None:
         '<clipboard-copy aria-label="Copy to Clipboard">'
         '<span class="notice" hidden="">Copied!</span>'
     )
-    zh = SimpleNamespace(plugins={}, theme={"language": "zh"})
-    en = SimpleNamespace(plugins={}, theme={"language": "en"})
-    assert theme_i18n.on_post_page(widget, None, en) == widget
-    out = theme_i18n.on_post_page(widget, None, zh)
+    assert theme_i18n.translate_widgets(widget, "en") == widget
+    out = theme_i18n.translate_widgets(widget, "zh")
     assert "Copy to Clipboard" not in out and "Copied!" not in out
+
+
+def test_theme_labels_follow_the_page_url() -> None:
+    """The page's language comes from its URL (mkdocs-static-i18n's documented layout)."""
+    config = SimpleNamespace(config_file_path=None)
+    heading = '<h2 id="a">A<a class="headerlink" href="#a" title="Permanent link">&para;</a></h2>'
+    zh = theme_i18n.on_page_content(heading, SimpleNamespace(url="zh/sgd/"), config, None)
+    assert 'title="本节链接"' in zh
+    en = theme_i18n.on_page_content(heading, SimpleNamespace(url="sgd/"), config, None)
+    assert en == heading
