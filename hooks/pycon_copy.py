@@ -5,7 +5,12 @@ conftest.py); mkdocstrings renders docstring examples with the same lexer. Pygme
 prompts (``>>>``, ``...``) and the output lines, but Material's copy button copies the block's
 text as shown. Material lets a page say what to copy instead: the button copies the
 ``data-copy`` attribute of the nearest ancestor of the code that has one (its ``extract()``,
-``content.code.copy``). This hook sets ``data-copy`` on each session block to its statements
+``content.code.copy``). This is one of the exceptions of CONTRIBUTING.md ("Other packages'
+API"): ``data-copy`` was added and documented in Material 9.4.4, then taken out of the docs (not
+the code) because Python-Markdown escapes attribute values written in Markdown
+(squidfunk/mkdocs-material#6086); set here on the HTML, it needs no Markdown escaping.
+tests/test_hooks.py fails if Material's bundle stops reading it. This hook sets ``data-copy`` on
+each session block to its statements
 without prompts and outputs, with a blank line after a statement that spans several lines (the
 plain Python prompt needs it to end a compound statement before the next one starts). Prompts
 and outputs are also excluded from a manual selection (extra.css).
