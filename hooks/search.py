@@ -280,7 +280,7 @@ def tune_index(part: dict, lang: str) -> dict:
     for doc in part["docs"]:
         doc = dict(doc)
         boost = entry_boost(doc["location"])
-        if boost is not None:
+        if boost is not None and "boost" not in doc:  # a page's boost (front matter) wins
             doc["boost"] = boost
         if doc["location"].startswith("api/"):
             doc["title"] = api_title(doc["title"], doc["location"])
