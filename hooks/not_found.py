@@ -20,8 +20,9 @@ from mkdocs.config.defaults import MkDocsConfig
 
 BLOCK = re.compile(r'<script type="application/json" data-dl-404="(?P<lang>[^"]+)">.*?</script>')
 
-# language -> its JSON block, from this run's latest rendering in that language. A new run of
-# mkdocs (and each rebuild of mkdocs serve, which reloads the hooks) starts empty.
+# language -> its JSON block, from the latest rendering in that language. MkDocs loads a hook
+# once per process: under mkdocs serve the blocks stay between rebuilds, and every rebuild
+# replaces each language's block with its new rendering.
 _blocks: dict[str, str] = {}
 
 
