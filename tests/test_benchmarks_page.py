@@ -302,6 +302,17 @@ def test_both_languages_show_the_same_numbers() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_page_sections_follow_the_registry_with_its_titles(lang: str) -> None:
+    """Every question measured in the data file has a section, in docs/questions.yml's order,
+    headed by the registry's title in the page's language."""
+    registry = load_hook("_questions").questions()
+    headings = re.findall(r"^### \[(.+?)\]\((.+?)\.md\)", hook.render(DATA, lang), re.M)
+    measured = {row["page"] for row in DATA["results"]}
+    assert headings == [(q.title[lang], q.slug) for q in registry if q.slug in measured]
+    assert {slug for _title, slug in headings} == measured
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_rows_are_grouped_by_question_in_registry_order(lang: str) -> None:
     data = with_conv_group(SAMPLE)
     titles = {page: hook.page_title(page, lang) for page in ("batch-norm", "conv-pool")}
