@@ -110,6 +110,7 @@ def test_fences_found_as_sybil_finds_them() -> None:
         "1. one\n   ~~~~\n   b\n   ~~~~\n",
         "````md\n```python\nx\n```\n````\n",
         "```python\nunclosed\n",
+        "  ```text\n  a\n      ```\n  b\n  ```\n",  # a fence indented deeper does not close
         '=== "Tab"\n\n    ```python\n    y = 2\n    ```\n',
     ]
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))]
