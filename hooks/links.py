@@ -2,7 +2,9 @@
 
 mkdocs-static-i18n writes the home pages' language-switcher links as absolute paths built
 from site_url (``/dlnotes/zh/``); they break wherever the site is not served under that exact
-prefix (a local server, a fork's Pages site).
+prefix (a local server, a fork's Pages site). The links are in the page the theme's template
+rendered, so ``on_post_page`` (which receives that output) sees them whatever the order of
+the plugins' handlers.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import re
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 ABSOLUTE_HREF_RE = re.compile(r'(href=")(/[^"]*)(")')
@@ -47,6 +48,5 @@ def relative_site_links(output: str, page: Page, config: MkDocsConfig) -> str:
     return ABSOLUTE_HREF_RE.sub(relative, output)
 
 
-@event_priority(-200)  # after the i18n plugin and the theme wrote the page
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return relative_site_links(output, page, config)
