@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
     ``built_site`` fixture builds the site on first use. A failed build is not reported
     here: the workers then build it themselves and fail with its log.
     """
-    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", default=None):
         return
     import shutil
     import tempfile
@@ -92,10 +92,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark each test with its ``xdist_group``, which ``--dist loadgroup`` (``make test``) reads.
 
     ``tryfirst``: pytest-xdist reads the marks in its own ``pytest_collection_modifyitems``,
-    which would otherwise run before this one (measured with pytest 9.1.1). pytest-xdist 3.8.0
+    which would otherwise run before this one. pytest is pinned to 9.1.1: pytest-xdist 3.8.0
     under pytest 9.2 ignores every ``xdist_group`` mark, static or added here
-    (pytest-dev/pytest-xdist#1386): tests are then distributed one by one, which is correct
-    (no test needs another on its worker) but loads some browser pages on both workers.
+    (pytest-dev/pytest-xdist#1386); tests/test_ci.py fails when the grouping is ignored.
     """
     if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: the mark is not registered
         return

@@ -26,18 +26,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _shared import ROOT, languages, site_config
+from _language import page_language, site_languages
+from _shared import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import compute
 
 OUT = compute.FIGURES_OUT
 _log = logging.getLogger("mkdocs.hooks.figures")
-
-
-def site_languages(config: MkDocsConfig | None = None) -> tuple[str, ...]:
-    """Every language of the site, from the i18n block of the mkdocs.yml being built."""
-    return languages(site_config(config.config_file_path)) if config is not None else languages()
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
@@ -79,5 +75,4 @@ def sized_figures(html: str, lang: str, folder: Path = OUT) -> str:
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: object) -> str:
-    langs = site_languages(config)
-    return sized_figures(html, getattr(page.file, "locale", None) or langs[0])
+    return sized_figures(html, page_language(page, config))

@@ -16,6 +16,7 @@ import re
 from types import ModuleType
 from typing import Any
 
+from _language import page_language
 from _questions import by_slug, slugs
 from _shared import ROOT, languages
 from mkdocs.config.defaults import MkDocsConfig
@@ -231,7 +232,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if MARKER not in markdown:
         return markdown
-    lang = getattr(page.file, "locale", languages()[0])
+    lang = page_language(page, config)
     try:
         data = results.load(results.RESULTS)
         table = render(data, lang)

@@ -359,7 +359,9 @@ def serve(args: list[str]) -> int:
                 flush=True,
             )
     env = {**os.environ, "DLNOTES_PENDING": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", *args], env=env)
+    # The `mkdocs` script, not `python -m mkdocs`: only the script shows Python's warnings.
+    mkdocs = str(Path(sys.executable).parent / "mkdocs")
+    server = subprocess.Popen([mkdocs, "serve", *args], env=env)
     try:
         done = None
         while server.poll() is None:

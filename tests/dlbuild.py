@@ -35,7 +35,8 @@ def build_site(dest: Path) -> subprocess.CompletedProcess[str]:
     if compute.returncode != 0:
         return compute
     build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
+        # the `mkdocs` script, as make build runs it (only the script shows Python's warnings)
+        [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "--site-dir", str(dest)],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -8,6 +8,8 @@ the project relies on.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,53 @@ def test_make_test_type_checks_the_package_after_ruff() -> None:
     mypy = pyproject.split("[tool.mypy]", 1)[1].split("\n[", 1)[0]
     assert 'files = ["src/dlnotes"]' in mypy
     assert "strict = true" in mypy
+
+
+def test_loadgroup_keeps_each_group_on_one_worker(tmp_path: Path) -> None:
+    """``--dist loadgroup`` honours ``xdist_group`` marks added as conftest.py adds them (a
+    ``tryfirst`` collection hook). pytest-xdist 3.8.0 under pytest 9.2 ignores them
+    (pytest-dev/pytest-xdist#1386): why requirements-dev.txt pins pytest 9.1.1."""
+    (tmp_path / "test_groups.py").write_text(
+        "import os, pathlib, pytest\n"
+        "@pytest.mark.parametrize('group', ['a', 'b'])\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_one(group, i):\n"
+        "    worker = os.environ['PYTEST_XDIST_WORKER']\n"
+        "    (pathlib.Path(__file__).parent / f'{group}{i}-{worker}').touch()\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n"
+        "@pytest.hookimpl(tryfirst=True)\n"
+        "def pytest_collection_modifyitems(config, items):\n"
+        "    for item in items:\n"
+        "        item.add_marker(pytest.mark.xdist_group(item.callspec.params['group']))\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "2",
+            "--dist",
+            "loadgroup",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    workers = {
+        group: {p.name.split("-", 1)[1] for p in tmp_path.glob(f"{group}[0-9]*-gw*")}
+        for group in "ab"
+    }
+    assert all(len(found) == 1 for found in workers.values()), workers
