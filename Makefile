@@ -23,8 +23,10 @@ $(READY): requirements-dev.txt pyproject.toml scripts/install-torch.sh
 	$(BIN)/python -W ignore -c "import compileall, importlib.util as u; compileall.compile_dir(u.find_spec('jieba').submodule_search_locations[0], quiet=1)"
 	touch $@
 
+# ONLY=en: the English pages without the API reference, the writer's fast loop (a page edit is
+# served in about 4 s instead of 11 s; BUDGETS.md). static-i18n always builds the default language.
 serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url) at once; figures and notebooks land as they are computed
-	$(BIN)/python scripts/compute.py serve
+	$(if $(filter en,$(ONLY)),DLNOTES_ZH=false DLNOTES_API=false) $(BIN)/python scripts/compute.py serve
 
 compute: $(READY)  ## the experiments' figures and the executed notebooks (scripts/compute.py), what mkdocs build renders
 	$(BIN)/python scripts/compute.py
