@@ -28,7 +28,8 @@ Usage::
 ``serve`` writes a placeholder for each missing figure and notebook (the unexecuted notebook,
 with a note), starts ``mkdocs serve ARGS`` and computes the real files; serve's watcher
 rebuilds each page as its files land. When the package or a notebook changes while serving,
-the step computes again. Stopping serve (Ctrl-C) stops the work, and the work ends with serve.
+the step computes again. Stopping serve (Ctrl-C) stops the work, and so does serve ending on
+its own.
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, wait
 from importlib.metadata import version
 from multiprocessing import get_context
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+SELF = Path(__file__).resolve()
+ROOT = SELF.parent.parent
+PACKAGE = ROOT / "src" / "dlnotes"
+PLOTTING = PACKAGE / "experiments" / "plotting.py"  # the one figure style
 DOCS = ROOT / "docs"
 FIGURES_OUT = DOCS / "assets" / "figures"
 NOTEBOOKS = DOCS / "notebooks"
@@ -96,7 +100,7 @@ def _hash(parts: Iterable[bytes | str]) -> str:
 
 
 def _package_sources() -> list[Path]:
-    return sorted((ROOT / "src" / "dlnotes").rglob("*.py"))
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def _versions() -> str:
@@ -106,10 +110,10 @@ def _versions() -> str:
 def inputs_digest(langs: tuple[str, ...]) -> str:
     """Hash of everything the step reads: the package, the notebook sources, this file, the
     package versions and the languages. Cheap: nothing heavy is imported."""
-    files = [*_package_sources(), *notebook_sources(), Path(__file__).resolve()]
-    parts: list[bytes | str] = [_versions(), " ".join(langs)]
-    for path in files:
-        parts += [path.relative_to(ROOT).as_posix(), path.read_bytes()]
+    parts: list[bytes | str] = [_versions(), " ".join(langs), SELF.read_bytes()]
+    for folder, paths in ((PACKAGE, _package_sources()), (NOTEBOOKS, notebook_sources())):
+        for path in paths:
+            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     return _hash(parts)
 
 
@@ -129,15 +133,17 @@ def stamp_problem(langs: tuple[str, ...]) -> str | None:
 # --- figures -------------------------------------------------------------------------------
 
 
-def _figure_jobs(langs: tuple[str, ...]) -> list[tuple[str, str, Path, dict[str, Path]]]:
+def _figure_jobs(
+    langs: tuple[str, ...],
+) -> list[tuple[str, str, Path, dict[str, Path]]]:
     """``(module, name, stored, {lang: target})`` per figure; ``stored`` is its cache prefix."""
     from dlnotes.experiments import cache_key, figures
 
     style = _hash(
         [
             f"matplotlib {version('matplotlib')}",
-            (ROOT / "src" / "dlnotes" / "experiments" / "plotting.py").read_bytes(),
-            Path(__file__).resolve().read_bytes(),
+            PLOTTING.read_bytes(),
+            SELF.read_bytes(),
         ]
     )
     jobs = []
@@ -171,10 +177,7 @@ PENDING_SVG = (
 
 def _notebook_jobs() -> list[tuple[Path, Path, Path]]:
     """``(source, stored, target)`` per notebook."""
-    package = _hash(
-        [_versions(), Path(__file__).resolve().read_bytes()]
-        + [p.read_bytes() for p in _package_sources()]
-    )
+    package = _hash([_versions(), SELF.read_bytes()] + [p.read_bytes() for p in _package_sources()])
     jobs = []
     for source in notebook_sources():
         key = _hash([source.read_bytes(), package])
@@ -258,14 +261,25 @@ def jobs_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _run_all(
-    pool: ProcessPoolExecutor | None, calls: list[tuple[Callable[..., Any], tuple]]
-) -> list[Any]:
-    if pool is None or len(calls) <= 1:
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+class Stopped(Exception):
+    """The work was stopped (``make serve`` ended) before it was done."""
+
+
+def _run_all(pool: Pool | None, calls: list[Call], stop: Callable[[], bool]) -> list[Any]:
+    """Each ``fn(*args)``, in the pool; :class:`Stopped` as soon as ``stop()`` says so (checked
+    every second)."""
+    if pool is None:
         return [fn(*args) for fn, args in calls]
-    futures: list[Future[Any]] = [pool.submit(fn, *args) for fn, args in calls]
-    wait(futures)
-    return [future.result() for future in futures]
+    results = [pool.apply_async(fn, args) for fn, args in calls]
+    for result in results:
+        while not result.ready():
+            if stop():
+                raise Stopped
+            result.wait(1)
+    return [result.get() for result in results]
 
 
 def placeholders(langs: tuple[str, ...]) -> int:
@@ -285,8 +299,16 @@ def placeholders(langs: tuple[str, ...]) -> int:
     return written
 
 
-def compute(langs: tuple[str, ...], log: Callable[[str], None] = print) -> None:
-    """Compute every missing figure and notebook, put them all in ``docs/``, write ``STAMP``."""
+def compute(
+    langs: tuple[str, ...],
+    log: Callable[[str], None] = print,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Compute every missing figure and notebook, put them all in ``docs/``, write ``STAMP``.
+
+    ``stop`` is asked every second; when it says so the workers, and their kernels, are ended
+    (:class:`Stopped`). Results stored so far stay in the cache.
+    """
     os.environ["DLNOTES_CACHE"] = str(CACHE)  # the experiments' results, for workers and kernels
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -301,12 +323,14 @@ def compute(langs: tuple[str, ...], log: Callable[[str], None] = print) -> None:
     ]
     execute = [(source, stored) for source, stored, _target in notebook_jobs if not stored.exists()]
     workers = min(jobs_count(), max(len(draw), len(execute), 1))
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if workers > 1 else None
+    # spawn, not fork: a fork would copy this process's threads and torch's thread pools
+    # (a pool even for one worker: work in another process can be stopped mid-task)
+    pool = get_context("spawn").Pool(workers) if draw or execute else None
     try:
         if draw:
             log(f"dlnotes: drawing {len(draw)} figures, {workers} at a time")
         # figures first: the notebooks then find their experiments' results in the cache
-        svgs = _run_all(pool, [(draw_figure, (m, n, list(langs))) for m, n, _s in draw])
+        svgs = _run_all(pool, [(draw_figure, (m, n, list(langs))) for m, n, _s in draw], stop)
         for (_module, _name, stored), drawn in zip(draw, svgs, strict=True):
             for lang, svg in drawn.items():
                 _store(Path(f"{stored}.{lang}.svg"), svg)
@@ -315,14 +339,15 @@ def compute(langs: tuple[str, ...], log: Callable[[str], None] = print) -> None:
                 _write(target, Path(f"{stored}.{lang}.svg").read_bytes())
         if execute:
             log(f"dlnotes: executing {len(execute)} notebooks, {workers} at a time")
-        executed = _run_all(pool, [(execute_notebook, (str(s),)) for s, _stored in execute])
+        executed = _run_all(pool, [(execute_notebook, (str(s),)) for s, _ in execute], stop)
         for (_source, stored), data in zip(execute, executed, strict=True):
             _store(stored, data)
         for _source, stored, target in notebook_jobs:
             _write(target, stored.read_bytes())
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            pool.terminate()  # no-op when every task is done; else ends the workers mid-task
+            pool.join()
     files = [t for *_, targets in figure_jobs for t in targets.values()]
     files += [target for *_, target in notebook_jobs]
     for stale in FIGURES_OUT.glob("*.svg"):
@@ -347,6 +372,11 @@ def _prune(current: list[Path]) -> None:
             path.unlink()
 
 
+def ended(server: subprocess.Popen[bytes]) -> bool:
+    """``mkdocs serve`` has exited (stopped, or failed on its own)."""
+    return server.poll() is not None
+
+
 def serve(args: list[str]) -> int:
     """``mkdocs serve ARGS`` at once; compute meanwhile, and again when an input changes."""
     langs = languages()
@@ -367,7 +397,14 @@ def serve(args: list[str]) -> int:
         while server.poll() is None:
             current = inputs_digest(langs)
             if current != done and stamp_problem(langs) is not None:
-                compute(langs, log=lambda line: print(line, flush=True))
+                try:
+                    compute(
+                        langs,
+                        lambda line: print(line, flush=True),
+                        lambda: ended(server),
+                    )
+                except Stopped:
+                    break
             done = current
             time.sleep(2)
     except KeyboardInterrupt:

@@ -59,32 +59,35 @@ def test_the_key_covers_every_package_the_notebooks_and_dlnotes_import() -> None
     assert not missing, f"add {sorted(missing)} to PACKAGES in scripts/compute.py"
 
 
-def edited(monkeypatch: pytest.MonkeyPatch, changed: Path) -> None:
-    """As if ``changed`` had one more byte."""
-    real = Path.read_bytes
+@pytest.fixture
+def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of what the step reads (the package, the notebook sources, the step itself), in
+    place of the real files: a test edits the copy."""
+    shutil.copytree(compute.PACKAGE, tmp_path / "dlnotes", ignore=shutil.ignore_patterns("__py*"))
+    shutil.copytree(
+        compute.NOTEBOOKS, tmp_path / "notebooks", ignore=shutil.ignore_patterns("*.ipynb")
+    )
+    shutil.copy(compute.SELF, tmp_path / "compute.py")
+    monkeypatch.setattr(compute, "PACKAGE", tmp_path / "dlnotes")
+    monkeypatch.setattr(compute, "PLOTTING", tmp_path / "dlnotes" / "experiments" / "plotting.py")
+    monkeypatch.setattr(compute, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(compute, "SELF", tmp_path / "compute.py")
+    return tmp_path
 
-    def read_bytes(self: Path) -> bytes:
-        return real(self) + (b"#" if self.resolve() == changed.resolve() else b"")
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+def edit(path: Path) -> None:
+    """One more byte at the end of ``path``."""
+    path.write_bytes(path.read_bytes() + b"#")
 
 
 @pytest.mark.parametrize(
-    "changed",
-    [
-        ROOT / "src" / "dlnotes" / "norm.py",
-        ROOT / "docs" / "notebooks" / "sgd.zh.py",
-        ROOT / "scripts" / "compute.py",
-    ],
-    ids=lambda p: p.name,
+    "changed", ["dlnotes/norm.py", "notebooks/sgd.zh.py", "compute.py"], ids=lambda p: p
 )
-def test_inputs_digest_changes_with_each_input(
-    monkeypatch: pytest.MonkeyPatch, changed: Path
-) -> None:
+def test_inputs_digest_changes_with_each_input(inputs: Path, changed: str) -> None:
     base = compute.inputs_digest(LANGS)
     assert compute.inputs_digest(LANGS) == base
     assert compute.inputs_digest(("en",)) != base
-    edited(monkeypatch, changed)
+    edit(inputs / changed)
     assert compute.inputs_digest(LANGS) != base
 
 
@@ -95,41 +98,39 @@ def test_inputs_digest_changes_with_a_package_version(monkeypatch: pytest.Monkey
     assert compute.inputs_digest(LANGS) != base
 
 
-def test_a_notebook_key_covers_its_source_the_package_and_the_step(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_notebook_key_covers_its_source_the_package_and_the_step(inputs: Path) -> None:
     def keys() -> dict[str, str]:
         return {source.name: stored.name for source, stored, _ in compute._notebook_jobs()}
 
     base = keys()
     assert len(set(base.values())) == len(base) == len(compute.notebook_sources())
-    edited(monkeypatch, ROOT / "docs" / "notebooks" / "resnet.en.py")
+    edit(inputs / "notebooks" / "resnet.en.py")
     now = keys()
     assert [name for name in base if base[name] != now[name]] == ["resnet.en.py"]
-    monkeypatch.undo()
-    for changed in (ROOT / "src" / "dlnotes" / "rnn.py", ROOT / "scripts" / "compute.py"):
-        edited(monkeypatch, changed)
-        assert all(keys()[name] != base[name] for name in base), changed.name
-        monkeypatch.undo()
+    for changed in ("dlnotes/rnn.py", "compute.py"):
+        before = keys()
+        edit(inputs / changed)
+        assert all(keys()[name] != before[name] for name in base), changed
 
 
-def test_a_figure_key_covers_its_experiment_the_style_and_matplotlib(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_figure_key_covers_the_style_the_step_and_matplotlib(
+    inputs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """(Its experiment's code is covered by ``dlnotes.experiments.cache_key``, tested with it.)"""
     pytest.importorskip("matplotlib")
 
     def keys() -> dict[str, str]:
         return {name: stored.name for _module, name, stored, _ in compute._figure_jobs(LANGS)}
 
     base = keys()
-    plotting = ROOT / "src" / "dlnotes" / "experiments" / "plotting.py"
-    for changed in (plotting, ROOT / "scripts" / "compute.py"):
-        edited(monkeypatch, changed)
-        assert all(keys()[name] != base[name] for name in base), changed.name
-        monkeypatch.undo()
+    for changed in ("dlnotes/experiments/plotting.py", "compute.py"):
+        before = keys()
+        edit(inputs / changed)
+        assert all(keys()[name] != before[name] for name in base), changed
+    before = keys()
     real = compute.version
     monkeypatch.setattr(compute, "version", lambda p: "0.0" if p == "matplotlib" else real(p))
-    assert all(keys()[name] != base[name] for name in base)
+    assert all(keys()[name] != before[name] for name in base)
 
 
 @pytest.fixture
@@ -253,6 +254,7 @@ def test_serve_answers_at_once_and_ctrl_c_stops_the_work(tmp_path: Path) -> None
         "DLNOTES_CACHE": str(tmp_path / "cache"),
         "PYTHONPATH": str(tree / "src"),
         "NO_MKDOCS_2_WARNING": "1",
+        "DLNOTES_JOBS": "1",  # one worker: the test shares the machine with the others
     }
     process = subprocess.Popen(
         [sys.executable, "scripts/compute.py", "serve", "--dev-addr", f"127.0.0.1:{port}"],
@@ -283,3 +285,20 @@ def test_serve_answers_at_once_and_ctrl_c_stops_the_work(tmp_path: Path) -> None
     finally:
         if group_alive(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_work_stops_when_asked() -> None:
+    """When serve ends on its own, the step's ``stop`` says so: the running task is abandoned
+    and the pool's workers are ended (what ``compute``'s ``finally`` does), within seconds."""
+    from multiprocessing import get_context
+
+    pool = get_context("spawn").Pool(1)
+    start = time.monotonic()
+    try:
+        with pytest.raises(compute.Stopped):
+            compute._run_all(pool, [(time.sleep, (60,))], stop=lambda: True)
+    finally:
+        pool.terminate()
+        pool.join()
+    assert time.monotonic() - start < 30
+    assert compute._run_all(None, [(max, (1, 2))], stop=lambda: True) == [2]
