@@ -31,7 +31,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 # The toc extension's default permalink title (mkdocs.yml leaves it) -> the page's language.
-PERMALINK = re.compile(r'(<a class="headerlink" href="[^"]*" title=")Permanent link(")')
+# Its attributes come in either order: Markdown headings write class first, mkdocstrings' href.
+PERMALINK = re.compile(r'(<a (?=[^>]*\bclass="headerlink")[^>]*\btitle=")Permanent link(")')
 PERMALINK_TITLE = {"zh": "本节链接"}
 
 # mkdocstrings-python's labels as they appear on the API page: section titles

@@ -55,7 +55,8 @@ def harness():
 def render_page(lang: str) -> str:
     """The page's Markdown after the hook, as MkDocs would pass it on."""
     source = (ROOT / "docs" / f"performance.{lang}.md").read_text(encoding="utf-8")
-    page = SimpleNamespace(file=SimpleNamespace(locale=lang, src_path=f"performance.{lang}.md"))
+    url = "performance/" if lang == "en" else f"{lang}/performance/"
+    page = SimpleNamespace(url=url, file=SimpleNamespace(src_path=f"performance.{lang}.md"))
     return hook.on_page_markdown(source, page=page, config=None, files=None)
 
 
