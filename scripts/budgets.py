@@ -1,30 +1,29 @@
 """Measure the site and test budgets and exit non-zero when one is exceeded (``make budgets``).
 
-- cold build, 180 s: ``mkdocs build --strict`` on a fresh copy of the working tree without
-  ``.cache/``, ``site/`` or generated figures, so every experiment runs and every notebook is
-  executed;
-- page edit, 5 s: ``mkdocs serve`` on that copy (caches warm); one page (``EDITED``) gets a new
-  paragraph, timed from the write until the served page shows it: the rebuild a writer waits for;
-- warm rebuild, 20 s: a new ``mkdocs build --strict`` process in place, nothing changed since
-  the last build;
-- serve, first response, 10 s: ``mkdocs serve`` in place, from launch until ``GET /`` answers
-  200 (serve builds the whole site before it listens);
-- make test, 300 s: what ``make test`` runs, in place: ruff (check and format), actionlint and
-  ``python -m pytest -n 2 --dist loadfile`` (the Makefile's commands);
+- cold build, 180 s: what ``make build`` runs (the compute step, ``scripts/compute.py``, then
+  ``mkdocs build --strict``) on a fresh copy of the working tree without ``.cache/``, ``site/``,
+  figures or executed notebooks, so every experiment runs and every notebook is executed;
+- page edit, 5 s: ``make serve`` (``scripts/compute.py serve``) on that copy, results computed;
+  one page (``EDITED``) gets a new paragraph, timed from the write until the served page shows
+  it: the rebuild a writer waits for. Measured for the whole site and for ``make serve ONLY=en``
+  (English only, no API reference: the writer's fast loop);
+- warm rebuild, 20 s: ``make build``'s two commands in place, nothing changed since the last;
+- serve, first response, 10 s: ``make serve`` in place, from launch until ``GET /`` answers 200;
+- make test, 240 s: ``make test`` in place, timed as a whole (lint, the distributions, pytest);
 - fresh clone, 120 s, only with ``--fresh-clone`` (it installs the whole toolchain, about 1.8 GB,
   into a temporary venv): ``git clone`` of the committed tree, the set-up step of ``make serve``
-  (the Makefile's ``.venv/.installed``), then ``mkdocs serve`` until ``GET /`` answers 200 (with
-  cold caches serve answers with placeholders, and computes figures and notebooks afterwards:
-  ``hooks/_deferred.py``).
+  (the Makefile's ``.venv/.installed``), then ``make serve``'s command until ``GET /`` answers 200
+  (with nothing computed yet, serve answers with placeholders and the compute step runs
+  meanwhile).
 
-The copy also checks the caches the warm numbers rely on: rebuilding it unchanged must rerun no
+The copy also checks the cache the warm numbers rely on: rebuilding it unchanged must rerun no
 experiment and execute no notebook, and (with ``--rerun-check``, one more slow build) editing an
 experiment module must rerun that experiment and re-execute the notebooks.
 
 The copy imports its own ``src/`` (``PYTHONPATH``), builds into a temporary folder and is deleted
 afterwards; the in-place steps build into a temporary folder too, so ``site/`` is left alone.
 Every line of the output names the load average at that moment: on a shared machine the numbers
-are upper bounds. Usage: ``python scripts/budgets.py [--skip cold,edit,warm,serve,tests]
+are upper bounds. Usage: ``python scripts/budgets.py [--skip cold,edit,edit-en,warm,serve,tests]
 [--fresh-clone] [--rerun-check] [--keep]``.
 """
 
@@ -32,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -46,27 +47,29 @@ ROOT = Path(__file__).resolve().parent.parent
 LIMITS = {
     "cold": 180.0,
     "edit": 5.0,
+    "edit-en": 5.0,
     "warm": 20.0,
     "serve": 10.0,
-    "tests": 300.0,
+    "tests": 240.0,
     "fresh": 120.0,
 }
 LABELS = {
     "cold": "cold build (fresh copy, no caches)",
     "edit": "serve: rebuild after editing one page",
+    "edit-en": "serve ONLY=en: the same edit",
     "warm": "warm rebuild (in place, unchanged)",
-    "serve": "mkdocs serve: first response",
-    "tests": "make test (ruff, actionlint, pytest)",
+    "serve": "make serve: first response",
+    "tests": "make test",
     "fresh": "fresh clone: set-up + serve answers",
 }
 EDITED = Path("docs") / "batch-norm.en.md"  # the page edited by the "edit" budget
 BIN = Path(sys.executable).parent  # the venv's ruff, actionlint
 NOT_COPIED = {".git", ".venv", ".cache", "site", "test-artifacts", "__pycache__", ".pytest_cache"}
-NOT_COPIED |= {".hypothesis", ".ruff_cache", "build"}
-# The last page the background work of a cold `mkdocs serve` completes, and its placeholder mark.
+NOT_COPIED |= {".hypothesis", ".ruff_cache", "build", "dist"}
+# The last page the compute step of a cold `make serve` completes, and its placeholder's words.
 NOTEBOOK_URL = "/dlnotes/zh/notebooks/sgd/"
-PENDING = "dl-pending"
-GENERATED = ROOT / "docs" / "assets" / "figures"  # written by hooks/figures.py
+PENDING = "正在由 <code>make serve</code> 执行"
+GENERATED = ROOT / "docs" / "assets" / "figures"  # written by scripts/compute.py
 
 
 @dataclass
@@ -77,7 +80,8 @@ class Build:
 
     @property
     def notebooks_executed(self) -> int:
-        return self.log.count("Converting notebook (execute=True)")
+        found = re.search(r"executing (\d+) notebooks", self.log)
+        return int(found.group(1)) if found else 0
 
 
 def environment(tree: Path) -> dict[str, str]:
@@ -92,20 +96,22 @@ def environment(tree: Path) -> dict[str, str]:
 
 
 def build(tree: Path, site: Path) -> Build:
-    """Time one ``mkdocs build --strict`` of ``tree`` into ``site``."""
+    """Time what ``make build`` runs for ``tree``: the compute step, then the strict build."""
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=tree,
-        env=environment(tree),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - start
-    if result.returncode:
-        print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
-    return Build(seconds, result.stdout + result.stderr, result.returncode)
+    log, returncode = "", 0
+    for command in (
+        [sys.executable, "scripts/compute.py"],
+        [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site)],
+    ):
+        result = subprocess.run(
+            command, cwd=tree, env=environment(tree), capture_output=True, text=True, check=False
+        )
+        log += result.stdout + result.stderr
+        if result.returncode:
+            print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
+            returncode = result.returncode
+            break
+    return Build(time.perf_counter() - start, log, returncode)
 
 
 def copy_tree(dest: Path) -> Path:
@@ -115,6 +121,8 @@ def copy_tree(dest: Path) -> Path:
         skipped = {n for n in names if n in NOT_COPIED or n.endswith(".egg-info")}
         if Path(folder) == GENERATED.parent:
             skipped.add(GENERATED.name)
+        if Path(folder).name == "notebooks":
+            skipped |= {n for n in names if n.endswith(".ipynb")}
         return skipped
 
     shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
@@ -123,7 +131,7 @@ def copy_tree(dest: Path) -> Path:
 
 def experiment_results(tree: Path) -> set[str]:
     """File names of the stored experiment results (one per experiment and code version)."""
-    folder = tree / ".cache" / "experiments"
+    folder = tree / ".cache" / "compute"
     return {p.name for p in folder.glob("*.json")} if folder.is_dir() else set()
 
 
@@ -205,25 +213,30 @@ def free_port() -> int:
 class Server:
     """``mkdocs serve`` of ``tree`` on a free port, stopped on exit; output in ``log``."""
 
-    def __init__(self, tree: Path, log: Path, python: str = sys.executable) -> None:
+    def __init__(
+        self, tree: Path, log: Path, python: str = sys.executable, only_en: bool = False
+    ) -> None:
         self.port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
-        self.command = [python, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{self.port}"]
+        address = f"127.0.0.1:{self.port}"
+        self.command = [python, "scripts/compute.py", "serve", "--dev-addr", address]
         self.tree, self.log = tree, log
+        # what `make serve ONLY=en` sets
+        self.env = {"DLNOTES_ZH": "false", "DLNOTES_API": "false"} if only_en else {}
 
     def __enter__(self) -> Server:
         self.output = self.log.open("w")
         self.process = subprocess.Popen(
             self.command,
             cwd=self.tree,
-            env=environment(self.tree),
+            env={**environment(self.tree), **self.env},
             stdout=self.output,
             stderr=subprocess.STDOUT,
         )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
+        self.process.send_signal(signal.SIGINT)  # Ctrl-C: the compute step stops serve
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -262,14 +275,17 @@ def measure_serve(work: Path, seconds: dict, loads: dict, failures: list[str]) -
     check(took is not None, "mkdocs serve answered within 180 s", failures)
 
 
-def measure_edit(tree: Path, work: Path, seconds: dict, loads: dict, failures: list[str]) -> None:
+def measure_edit(
+    tree: Path, work: Path, seconds: dict, loads: dict, failures: list[str], only_en: bool = False
+) -> None:
     """Serve ``tree``, add a paragraph to one page, time until the served page shows it."""
+    key = "edit-en" if only_en else "edit"
     page = tree / EDITED
     url = "/dlnotes/" + EDITED.name.removesuffix(".en.md") + "/"
     original = page.read_bytes()
     print(f"mkdocs serve of {tree}, then an edit of {EDITED} ...", flush=True)
     try:
-        with Server(tree, work / "serve-edit.log") as server:
+        with Server(tree, work / f"serve-{key}.log", only_en=only_en) as server:
             if server.wait_for(url, timeout=300.0) is None:
                 check(False, "mkdocs serve answered before the edit", failures)
                 return
@@ -281,7 +297,7 @@ def measure_edit(tree: Path, work: Path, seconds: dict, loads: dict, failures: l
         if tree == ROOT:
             page.write_bytes(original)
     if took is not None:
-        seconds["edit"], loads["edit"] = took, load()
+        seconds[key], loads[key] = took, load()
     check(took is not None, f"the edit of {EDITED} was served within 120 s", failures)
 
 
@@ -316,41 +332,29 @@ def measure_fresh_clone(work: Path, seconds: dict, loads: dict, failures: list[s
 
 
 def measure_tests(seconds: dict, loads: dict, failures: list[str]) -> None:
-    """What ``make test`` runs, in place, timed as a whole."""
-    commands = [
-        [str(BIN / "ruff"), "check", "."],
-        [str(BIN / "ruff"), "format", "--check", "."],
-        [str(BIN / "actionlint")],
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-n",
-            "2",
-            "--dist",
-            "loadfile",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-    ]
-    print("make test's commands in place ...", flush=True)
+    """``make test`` in place, timed as a whole."""
+    print("make test in place ...", flush=True)
     start = time.perf_counter()
-    for command in commands:
-        result = subprocess.run(
-            command, cwd=ROOT, env=environment(ROOT), capture_output=True, text=True, check=False
-        )
-        summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
-        name = " ".join(Path(command[0]).name if i == 0 else a for i, a in enumerate(command))
-        check(result.returncode == 0, f"{name}: {summary} (exit {result.returncode})", failures)
-        if result.returncode:
-            print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "test"],
+        cwd=ROOT,
+        env=environment(ROOT),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    summary = ([line for line in result.stdout.splitlines() if " passed" in line] or ["?"])[-1]
+    check(result.returncode == 0, f"make test: {summary} (exit {result.returncode})", failures)
+    if result.returncode:
+        print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
     seconds["tests"], loads["tests"] = time.perf_counter() - start, load()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--skip", default="", help="comma-separated: cold,edit,warm,serve,tests")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: cold,edit,edit-en,warm,serve,tests"
+    )
     parser.add_argument(
         "--fresh-clone", action="store_true", help="also time set-up + serve of a fresh clone"
     )
@@ -377,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             tree = measure_copy(work, args.rerun_check, seconds, loads, failures)
         if "edit" not in skip:
             measure_edit(tree, work, seconds, loads, failures)
+        if "edit-en" not in skip:
+            measure_edit(tree, work, seconds, loads, failures, only_en=True)
         if "warm" not in skip:
             measure_warm(work, seconds, loads, failures)
         if "serve" not in skip:
