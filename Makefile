@@ -12,19 +12,19 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve compute test build dist lint format bench budgets clean
 
+# jieba's sources hold invalid escape sequences: compiled at their first import (--no-compile),
+# they raise DeprecationWarnings, which mkdocs prints as INFO lines with tracebacks. The last
+# step compiles them once, quietly (-W ignore for this command only): every later import prints
+# nothing, and every other warning stays visible (tests/test_console.py).
 $(READY): requirements-dev.txt pyproject.toml scripts/install-torch.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	sh scripts/install-torch.sh $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt -e .
-	# jieba's sources hold invalid escape sequences: compiled at their first import (--no-compile),
-	# they raise DeprecationWarnings, which mkdocs prints as INFO lines with tracebacks. Compiled
-	# here once, quietly (-W ignore for this command only): every later import prints nothing,
-	# and every other warning stays visible (tests/test_console.py).
 	$(BIN)/python -W ignore -c "import compileall, importlib.util as u; compileall.compile_dir(u.find_spec('jieba').submodule_search_locations[0], quiet=1)"
 	touch $@
 
 # ONLY=en: the English pages without the API reference, the writer's fast loop (a page edit is
-# served in about 4 s instead of 11 s; BUDGETS.md). static-i18n always builds the default language.
+# served in about 4 s instead of 12 s; BUDGETS.md). static-i18n always builds the default language.
 serve: $(READY)  ## http://127.0.0.1:8000/dlnotes/ (the path of site_url) at once; figures and notebooks land as they are computed
 	$(if $(filter en,$(ONLY)),DLNOTES_ZH=false DLNOTES_API=false) $(BIN)/python scripts/compute.py serve
 

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 from dlpages import DOCS, LANGUAGES, SitePage, all_pages
 
@@ -76,6 +77,7 @@ def test_notebooks_rendered_in_both_languages_with_download(built_site: Path) ->
             assert f'href="{name}.{lang}.ipynb" download' in html
             # the download is the executed notebook, which Jupyter opens without jupytext
             download = json.loads((folder / f"{name}.{lang}.ipynb").read_text(encoding="utf-8"))
+            nbformat.validate(download)  # what Jupyter checks when it opens the file
             assert download["nbformat"] == 4
             assert "jupytext" not in download["metadata"], "pairing metadata left in"
             code = [cell for cell in download["cells"] if cell["cell_type"] == "code"]
