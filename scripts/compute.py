@@ -161,14 +161,16 @@ def draw_figure(module: str, name: str, langs: list[str]) -> dict[str, bytes]:
     return render(module, name, langs)
 
 
+# Two short lines, so that the text fits the box at any width (the box shrinks with the column).
 PENDING_TEXT = {
-    "en": "This figure is being computed by make serve; the page reloads when it is ready.",
-    "zh": "这张图正在由 make serve 计算，完成后页面自动刷新。",
+    "en": ("This figure is being computed by make serve;", "the page reloads when it is ready."),
+    "zh": ("这张图正在由 make serve 计算，", "完成后页面自动刷新。"),
 }
 PENDING_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="480pt" height="60pt" viewBox="0 0 640 80">'
     '<rect width="640" height="80" fill="none" stroke="#888" stroke-dasharray="6 4"/>'
-    '<text x="320" y="45" font-size="15" text-anchor="middle" fill="#666">{text}</text></svg>'
+    '<text x="320" font-size="18" text-anchor="middle" fill="#666">'
+    '<tspan x="320" y="35">{0}</tspan><tspan x="320" y="60">{1}</tspan></text></svg>'
 )
 
 
@@ -289,7 +291,7 @@ def placeholders(langs: tuple[str, ...]) -> int:
         for lang, target in targets.items():
             if not target.exists():
                 text = PENDING_TEXT.get(lang, PENDING_TEXT["en"])
-                _write(target, PENDING_SVG.format(text=text).encode())
+                _write(target, PENDING_SVG.format(*text).encode())
                 written += 1
     for source, _stored, target in _notebook_jobs():
         if not target.exists():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -302,3 +303,14 @@ def test_work_stops_when_asked() -> None:
         pool.join()
     assert time.monotonic() - start < 30
     assert compute._run_all(None, [(max, (1, 2))], stop=lambda: True) == [2]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_figure_placeholder_fits_its_box(lang: str) -> None:
+    """Each line at most 620 of the box's 640 units wide, at the widest a glyph can be (a CJK
+    character is one em; a Latin one at most 0.6 em in the sans-serif fonts browsers use)."""
+    svg = compute.PENDING_SVG.format(*compute.PENDING_TEXT[lang])
+    size = float(re.search(r'font-size="([\d.]+)"', svg).group(1))
+    for line in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg):
+        width = sum(size if ord(char) > 0x2E80 else 0.6 * size for char in line)
+        assert width <= 620, (line, width)
