@@ -22,6 +22,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from dlpages import question_pages
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -158,3 +159,13 @@ def test_every_reader_text_is_read() -> None:
     assert {f"docs/notebooks/batch-norm.{lang}.py" for lang in ("en", "zh")} <= names
     notebook = (ROOT / "docs/notebooks/batch-norm.en.py").read_text(encoding="utf-8")
     assert COMMAND.search(notebook), "the notebook's install line is no longer found"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", question_pages())
+def test_every_question_page_says_how_to_install_the_package(page: str, lang: str) -> None:
+    """A reader who copies one block into their own environment finds, on the page itself, the
+    one line that installs ``dlnotes`` (with the extra the experiment blocks need)."""
+    text = (ROOT / "docs" / f"{page}.{lang}.md").read_text(encoding="utf-8")
+    lines = [match.group(0) for match in COMMAND.finditer(text)]
+    assert any(f"{DISTRIBUTION}[experiments] @ git+{REPO_URL}" in line for line in lines), lines
