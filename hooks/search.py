@@ -140,9 +140,11 @@ ENGLISH_KEYS_FIELD = {"boost": 1000.0}
 
 # Elements that stay out of the index, by class. Material's parser ends an exclusion at the first
 # closing tag of the same name (its elements compare by tag), so these are innermost elements:
-# formulas, API source listings, and the parts of a notebook cell (prompts, code, the copy
-# button's "Copied!" and its copy of the code, text outputs).
+# formulas, API source listings, the parts of a notebook cell (prompts, code, the copy
+# button's "Copied!" and its copy of the code, text outputs), and the "¶" link nbconvert puts in
+# each notebook heading (a result's title ended in it).
 EXCLUDED_CLASSES = (
+    "anchor-link",
     "arithmatex",
     "mkdocstrings-source",
     "jp-InputPrompt",
@@ -153,7 +155,7 @@ EXCLUDED_CLASSES = (
     "jp-RenderedText",
 )
 EXCLUDED_RE = re.compile(
-    r"<(?P<tag>span|div|details)(?P<attrs>\s[^>]*class=\"(?:[^\"]*\s)?(?:"
+    r"<(?P<tag>span|div|details|a)(?P<attrs>\s[^>]*class=\"(?:[^\"]*\s)?(?:"
     + "|".join(EXCLUDED_CLASSES)
     + r")(?:\s[^\"]*)?\"[^>]*)>"
 )

@@ -122,3 +122,14 @@ def test_katex_is_vendored(built_site: Path) -> None:
     assert (built_site / "assets" / "katex" / "katex.min.js").exists()
     fonts = list((built_site / "assets" / "katex" / "fonts").glob("*.woff2"))
     assert len(fonts) >= 10
+
+
+def test_search_titles_carry_no_pilcrow(built_site: Path) -> None:
+    """nbconvert ends each notebook heading with a "¶" link; a search result's title must not."""
+    for index in (
+        built_site / "search" / "search_index.json",
+        built_site / "zh/search/search_index.json",
+    ):
+        docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+        marked = [doc["location"] for doc in docs if "¶" in doc["title"]]
+        assert not marked, marked[:5]
