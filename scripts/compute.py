@@ -117,12 +117,13 @@ def inputs_digest(langs: tuple[str, ...]) -> str:
     return _hash(parts)
 
 
-def stamp_problem(langs: tuple[str, ...]) -> str | None:
-    """Why the results in ``docs/`` are not those of the current inputs, or None if they are."""
+def stamp_problem(langs: tuple[str, ...], current: str | None = None) -> str | None:
+    """Why the results in ``docs/`` are not those of the current inputs (``current``: their
+    digest, when the caller has it), or None if they are."""
     if not STAMP.exists():
         return "figures and notebooks have not been computed"
     digest, *files = STAMP.read_text(encoding="utf-8").split()
-    if digest != inputs_digest(langs):
+    if digest != (current or inputs_digest(langs)):
         return "figures and notebooks are out of date (the package or a notebook changed)"
     missing = [name for name in files if not (DOCS / name).exists()]
     if missing:
@@ -135,8 +136,9 @@ def stamp_problem(langs: tuple[str, ...]) -> str | None:
 
 def _figure_jobs(
     langs: tuple[str, ...],
-) -> list[tuple[str, str, Path, dict[str, Path]]]:
-    """``(module, name, stored, {lang: target})`` per figure; ``stored`` is its cache prefix."""
+) -> list[tuple[str, str, dict[str, Path], dict[str, Path]]]:
+    """``(module, name, {lang: stored}, {lang: target})`` per figure: its SVG in the cache and
+    in ``docs/``, per language."""
     from dlnotes.experiments import cache_key, figures
 
     style = _hash(
@@ -149,8 +151,9 @@ def _figure_jobs(
     jobs = []
     for name, (module, run, _plot) in figures().items():
         key = _hash([cache_key(run, {}), style])
+        stored = {lang: CACHE / f"{name}-{key}.{lang}.svg" for lang in langs}
         targets = {lang: FIGURES_OUT / f"{name}.{lang}.svg" for lang in langs}
-        jobs.append((module, name, CACHE / f"{name}-{key}", targets))
+        jobs.append((module, name, stored, targets))
     return jobs
 
 
@@ -188,18 +191,27 @@ def _notebook_jobs() -> list[tuple[Path, Path, Path]]:
     return jobs
 
 
+def read_notebook(source: str | Path) -> Any:
+    """The jupytext source as a notebook, without jupytext's pairing metadata (which would make
+    Jupyter look for the .py next to the download)."""
+    import jupytext
+
+    notebook = jupytext.read(source)
+    notebook.metadata.pop("jupytext", None)
+    return notebook
+
+
 def execute_notebook(source: str) -> bytes:
     """In a worker: run a jupytext notebook top to bottom in a new kernel; the ``.ipynb`` bytes.
 
     The kernel talks to this process over IPC (a socket file in a private temporary folder), so
     it neither opens TCP ports nor warns that they are unencrypted.
     """
-    import jupytext
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    notebook = jupytext.read(source)
+    notebook = read_notebook(source)
     with tempfile.TemporaryDirectory(prefix="dlnotes-kernel-") as folder:
         manager = KernelManager(kernel_name="python3", transport="ipc", ip=f"{folder}/kernel")
         client = NotebookClient(
@@ -213,18 +225,14 @@ def execute_notebook(source: str) -> bytes:
         finally:  # a kernel manager we pass in is ours to shut down (nbclient's owns_km)
             if manager.has_kernel:
                 manager.shutdown_kernel(now=True)
-    # jupytext's pairing metadata would make Jupyter look for the .py next to the download
-    notebook.metadata.pop("jupytext", None)
     return nbformat.writes(notebook).encode()
 
 
 def pending_notebook(source: Path, lang: str) -> bytes:
     """The notebook without outputs, with a first cell saying it is being executed."""
-    import jupytext
     import nbformat
 
-    notebook = jupytext.read(source)
-    notebook.metadata.pop("jupytext", None)
+    notebook = read_notebook(source)
     text = {
         "en": "*This notebook is being executed by `make serve`: its outputs appear, and the page "
         "reloads, when it is ready.*",
@@ -239,21 +247,19 @@ def pending_notebook(source: Path, lang: str) -> bytes:
 # --- the step ------------------------------------------------------------------------------
 
 
-def _write(target: Path, data: bytes) -> None:
-    """Write ``target`` only when its bytes change: serve's watcher rebuilds on every write."""
-    if target.exists() and target.read_bytes() == data:
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-
-
 def _store(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
+
+
+def _write(target: Path, data: bytes) -> None:
+    """:func:`_store` ``target`` only when its bytes change: serve's watcher rebuilds on every
+    write."""
+    if not (target.exists() and target.read_bytes() == data):
+        _store(target, data)
 
 
 def jobs_count() -> int:
@@ -305,23 +311,25 @@ def compute(
     langs: tuple[str, ...],
     log: Callable[[str], None] = print,
     stop: Callable[[], bool] = lambda: False,
+    digest: str | None = None,
 ) -> None:
     """Compute every missing figure and notebook, put them all in ``docs/``, write ``STAMP``.
 
     ``stop`` is asked every second; when it says so the workers, and their kernels, are ended
-    (:class:`Stopped`). Results stored so far stay in the cache.
+    (:class:`Stopped`). Results stored so far stay in the cache. ``digest``: the inputs' digest,
+    when the caller has just computed it.
     """
     os.environ["DLNOTES_CACHE"] = str(CACHE)  # the experiments' results, for workers and kernels
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     CACHE.mkdir(parents=True, exist_ok=True)
-    digest = inputs_digest(langs)
+    digest = digest or inputs_digest(langs)
     start = time.perf_counter()
     figure_jobs = _figure_jobs(langs)
     notebook_jobs = _notebook_jobs()
     draw = [
         (module, name, stored)
         for module, name, stored, _targets in figure_jobs
-        if not all(Path(f"{stored}.{lang}.svg").exists() for lang in langs)
+        if not all(path.exists() for path in stored.values())
     ]
     execute = [(source, stored) for source, stored, _target in notebook_jobs if not stored.exists()]
     workers = min(jobs_count(), max(len(draw), len(execute), 1))
@@ -335,10 +343,10 @@ def compute(
         svgs = _run_all(pool, [(draw_figure, (m, n, list(langs))) for m, n, _s in draw], stop)
         for (_module, _name, stored), drawn in zip(draw, svgs, strict=True):
             for lang, svg in drawn.items():
-                _store(Path(f"{stored}.{lang}.svg"), svg)
+                _store(stored[lang], svg)
         for _module, _name, stored, targets in figure_jobs:
             for lang, target in targets.items():
-                _write(target, Path(f"{stored}.{lang}.svg").read_bytes())
+                _write(target, stored[lang].read_bytes())
         if execute:
             log(f"dlnotes: executing {len(execute)} notebooks, {workers} at a time")
         executed = _run_all(pool, [(execute_notebook, (str(s),)) for s, _ in execute], stop)
@@ -356,7 +364,7 @@ def compute(
         if stale not in files:
             stale.unlink()
     _prune(
-        [Path(f"{s}.{lang}.svg") for _m, _n, s, _t in figure_jobs for lang in langs]
+        [path for _m, _n, stored, _t in figure_jobs for path in stored.values()]
         + [stored for _s, stored, _t in notebook_jobs]
     )
     names = sorted(path.relative_to(DOCS).as_posix() for path in files)
@@ -372,11 +380,6 @@ def _prune(current: list[Path]) -> None:
     for path in [*CACHE.glob("*.svg"), *CACHE.glob("*.ipynb")]:
         if path not in keep:
             path.unlink()
-
-
-def ended(server: subprocess.Popen[bytes]) -> bool:
-    """``mkdocs serve`` has exited (stopped, or failed on its own)."""
-    return server.poll() is not None
 
 
 def serve(args: list[str]) -> int:
@@ -398,12 +401,13 @@ def serve(args: list[str]) -> int:
         done = None
         while server.poll() is None:
             current = inputs_digest(langs)
-            if current != done and stamp_problem(langs) is not None:
+            if current != done and stamp_problem(langs, current) is not None:
                 try:
                     compute(
                         langs,
                         lambda line: print(line, flush=True),
-                        lambda: ended(server),
+                        lambda: server.poll() is not None,  # serve ended on its own
+                        current,
                     )
                 except Stopped:
                     break

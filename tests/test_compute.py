@@ -121,7 +121,8 @@ def test_a_figure_key_covers_the_style_the_step_and_matplotlib(
     pytest.importorskip("matplotlib")
 
     def keys() -> dict[str, str]:
-        return {name: stored.name for _module, name, stored, _ in compute._figure_jobs(LANGS)}
+        jobs = compute._figure_jobs(LANGS)
+        return {name: tuple(p.name for p in stored.values()) for _m, name, stored, _ in jobs}
 
     base = keys()
     for changed in ("dlnotes/experiments/plotting.py", "compute.py"):
