@@ -82,17 +82,23 @@ def test_upstream_still_drops_the_notebook_pages(tmp_path: Path) -> None:
     assert not any(rendered(site, lang) for lang in LANGS)
 
 
-def test_the_hook_renders_the_notebook_in_every_language(tmp_path: Path) -> None:
-    site = build(tmp_path, with_hook=True)
+@pytest.fixture(scope="module")
+def glued(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project built with the hook, once for the tests below."""
+    return build(tmp_path_factory.mktemp("glued"), with_hook=True)
+
+
+def test_the_hook_renders_the_notebook_in_every_language(glued: Path) -> None:
+    site = glued
     assert all(rendered(site, lang) for lang in LANGS)
     assert "Notebook zh" in (site / "zh/notebooks/nb/index.html").read_text(encoding="utf-8")
     assert not (site / "notebooks/nb.zh/index.html").exists()  # i18n's destination is kept
 
 
-def test_the_language_switch_of_a_notebook_page_leads_to_the_same_notebook(tmp_path: Path) -> None:
+def test_the_language_switch_of_a_notebook_page_leads_to_the_same_notebook(glued: Path) -> None:
     """The hook's ``alternates``: i18n took the notebook for an asset and found no other
     language for it, so the switch led to the home page."""
-    site = build(tmp_path, with_hook=True)
+    site = glued
     for page, expected in [
         ("zh/notebooks/nb/index.html", {"en": "../../../notebooks/nb/", "zh": "./"}),
         ("notebooks/nb/index.html", {"en": "./", "zh": "../../zh/notebooks/nb/"}),
