@@ -665,8 +665,10 @@ def test_eval_without_running_stats_raises():
         batch_norm(torch.randn(4, 3), None, None, training=False)
     with pytest.raises(RuntimeError):
         F.batch_norm(torch.randn(4, 3), None, None, training=False)
-    with raises_naming(ValueError, "running_mean", "running_var"):
+    with raises_naming(ValueError, "running_mean", "running_var", "use_input_stats"):
         instance_norm(torch.randn(4, 3, 5), use_input_stats=False)
+    with pytest.raises(RuntimeError):
+        F.instance_norm(torch.randn(4, 3, 5), use_input_stats=False)
 
 
 @pytest.mark.parametrize("training", [True, False])

@@ -615,6 +615,11 @@ def instance_norm(
         weight=weight,
         bias=bias,
     )
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise ValueError(
+            "running_mean and running_var of shape (C,) are required when "
+            "use_input_stats=False (the running statistics replace the per-instance ones)"
+        )
     if use_input_stats and math.prod(input.shape[2:]) == 1:
         raise ValueError(
             "Expected more than 1 spatial element when training, input (N, C, *) got "
