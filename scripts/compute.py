@@ -9,6 +9,11 @@ MkDocs only renders what this step writes; no hook runs an experiment or a kerne
 - **Notebooks.** Each jupytext source ``docs/notebooks/<slug>.<lang>.py`` is executed in a fresh
   kernel (nbclient) into ``docs/notebooks/<slug>.<lang>.ipynb`` with its outputs: the file
   mkdocs-jupyter renders and the page's download button gives, which opens in Jupyter as it is.
+  Its first code cell, the reader's ``%pip install``, is tagged ``skip-execution``: nbclient
+  skips it here (this environment has the package), Jupyter and Colab run it.
+- **Notebooks for Colab.** Each source is also converted, without outputs, to the tracked
+  ``notebooks/<slug>.<lang>.ipynb`` that the page's "Open in Colab" link opens from the
+  repository (``tests/test_notebooks_fresh.py`` checks they are in sync).
 
 **One content-addressed cache**, ``.cache/compute/`` (``DLNOTES_CACHE`` names another): the
 experiments' results (``dlnotes.experiments.cached``), the SVGs and the executed notebooks, each
@@ -55,6 +60,9 @@ PLOTTING = PACKAGE / "experiments" / "plotting.py"  # the one figure style
 DOCS = ROOT / "docs"
 FIGURES_OUT = DOCS / "assets" / "figures"
 NOTEBOOKS = DOCS / "notebooks"
+COLAB = ROOT / "notebooks"  # tracked: what the Colab links open from the repository
+# nbclient's documented tag (its default skip_cells_with_tag) for the reader's install cell
+SKIP_TAG = "skip-execution"
 CACHE = Path(os.environ.get("DLNOTES_CACHE") or ROOT / ".cache" / "compute")
 STAMP = CACHE / "STAMP"
 COMMAND = "make compute"  # what the build's check tells a writer to run
@@ -218,6 +226,7 @@ def execute_notebook(source: str) -> bytes:
             notebook,
             km=manager,
             timeout=CELL_TIMEOUT,
+            skip_cells_with_tag=SKIP_TAG,
             resources={"metadata": {"path": str(Path(source).parent)}},
         )
         try:
@@ -226,6 +235,23 @@ def execute_notebook(source: str) -> bytes:
             if manager.has_kernel:
                 manager.shutdown_kernel(now=True)
     return nbformat.writes(notebook).encode()
+
+
+def colab_notebook(source: str | Path) -> bytes:
+    """The jupytext source as an ``.ipynb`` without outputs, byte for byte the same on every
+    run (cell ids by position: nbformat would draw random ones)."""
+    import nbformat
+
+    notebook = read_notebook(source)
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
+    return nbformat.writes(notebook).encode()
+
+
+def write_colab_notebooks() -> None:
+    """Bring ``notebooks/<slug>.<lang>.ipynb`` in line with the sources (cheap: no kernel)."""
+    for source in notebook_sources():
+        _write(COLAB / f"{source.stem}.ipynb", colab_notebook(source))
 
 
 def pending_notebook(source: Path, lang: str) -> bytes:
@@ -323,6 +349,7 @@ def compute(
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     CACHE.mkdir(parents=True, exist_ok=True)
     digest = digest or inputs_digest(langs)
+    write_colab_notebooks()
     start = time.perf_counter()
     figure_jobs = _figure_jobs(langs)
     notebook_jobs = _notebook_jobs()

@@ -19,13 +19,23 @@
 # digits placed in the middle of a 16×16 canvas (and, in one variant, enlarged to 16 px
 # on a 24×24 canvas). Means are over 5 seeds.
 #
-# To run it yourself (Python ≥ 3.11), download this notebook with the button at the top of its
-# page (an `.ipynb` with its outputs), install the package with its `experiments` extra
-# (scikit-learn and matplotlib) from the repository:
+# **Run it yourself** (Python ≥ 3.11): [Open in Colab][colab], or download this notebook with
+# the button at the top of its page (an `.ipynb` with its outputs) and open it in Jupyter. Its
+# first code cell installs the package from the repository with its `experiments` extra, which
+# adds scikit-learn (the bundled digits) and matplotlib (the figures):
 #
 #     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"
 #
-# and open the notebook in Jupyter.
+# Colab has PyTorch already. In your own Jupyter, that line also installs PyTorch from PyPI when
+# it is missing; on Linux that is the CUDA build, a download of several GB. Without a GPU,
+# install the CPU build first: `pip install torch --index-url https://download.pytorch.org/whl/cpu`.
+#
+# [colab]: https://colab.research.google.com/github/dlnotes/dlnotes/blob/main/notebooks/conv-pool.en.ipynb
+
+# %% tags=["skip-execution"]
+# Installs dlnotes and its experiments extra into this kernel's environment (the site's build,
+# which has them, skips this cell).
+# %pip install --quiet "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"
 
 # %%
 # %matplotlib inline

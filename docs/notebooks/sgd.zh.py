@@ -17,12 +17,21 @@
 # 每个 `plot_*` 函数画出页面上的那张图。优化器、学习率调度和早停都来自 `dlnotes.optim`，
 # 与 `torch.optim` 逐位一致。全部固定随机种子，只用一个 CPU 线程。
 #
-# 自己运行（Python ≥ 3.11）：用页面顶部的下载按钮下载这个 notebook（`.ipynb`，含运行结果），
-# 再从代码仓库安装本包及其 `experiments` 附加依赖（scikit-learn 和 matplotlib）：
+# **自己运行**（Python ≥ 3.11）：[在 Colab 中打开][colab]，或者用页面顶部的下载按钮下载这个 notebook
+# （`.ipynb`，含运行结果），在 Jupyter 中打开。第一个代码单元会从代码仓库安装本包及其 `experiments`
+# 附加依赖，也就是 scikit-learn（自带 digits 手写数字数据）和 matplotlib（画图）：
 #
 #     pip install "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"
 #
-# 然后在 Jupyter 中打开即可。
+# Colab 已经自带 PyTorch。在自己的 Jupyter 里，如果还没有 PyTorch，这一行会从 PyPI 一并装上；
+# Linux 上装的是 CUDA 版，要下载好几个 GB。没有 GPU 的话，先装 CPU 版：
+# `pip install torch --index-url https://download.pytorch.org/whl/cpu`。
+#
+# [colab]: https://colab.research.google.com/github/dlnotes/dlnotes/blob/main/notebooks/sgd.zh.ipynb
+
+# %% tags=["skip-execution"]
+# 把 dlnotes 及其 experiments 附加依赖装进当前内核的环境（网站构建时已经装好，会跳过这个单元）。
+# %pip install --quiet "dlnotes-interview[experiments] @ git+https://github.com/dlnotes/dlnotes"
 
 # %%
 # %matplotlib inline
