@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve compute test build dist lint format bench budgets clean
+.PHONY: serve compute test build dist lint format bench budgets lighthouse clean
 
 # jieba's sources hold invalid escape sequences: compiled at their first import (--no-compile),
 # they raise DeprecationWarnings, which mkdocs prints as INFO lines with tracebacks. The last
@@ -58,8 +58,11 @@ lint: $(READY)
 bench: $(READY)  ## time every dlnotes operation against torch into benchmarks/results.json (ONLY=batch-norm: one question's cases, merged)
 	$(BIN)/python -m benchmarks $(if $(ONLY),--only $(ONLY))
 
-budgets: $(READY)  ## cold and warm build, serve's first response, test suite: each against its limit
-	$(BIN)/python scripts/budgets.py
+budgets: $(READY)  ## cold and warm build, serve's first response, test suite: each against its limit; then Lighthouse
+	$(BIN)/python scripts/budgets.py; status=$$?; $(BIN)/python scripts/lighthouse.py || status=1; exit $$status
+
+lighthouse: $(READY)  ## Lighthouse 12.2.3 (npx), mobile, median of 3, on the home, question and one API page per language, served with gzip
+	$(BIN)/python scripts/lighthouse.py $(if $(SITE),--site $(SITE))
 
 clean:
 	rm -rf site .cache test-artifacts dist build docs/assets/figures docs/notebooks/*.ipynb
