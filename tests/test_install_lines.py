@@ -161,11 +161,37 @@ def test_every_reader_text_is_read() -> None:
     assert COMMAND.search(notebook), "the notebook's install line is no longer found"
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("page", question_pages())
-def test_every_question_page_says_how_to_install_the_package(page: str, lang: str) -> None:
-    """A reader who copies one block into their own environment finds, on the page itself, the
-    one line that installs ``dlnotes`` (with the extra the experiment blocks need)."""
-    text = (ROOT / "docs" / f"{page}.{lang}.md").read_text(encoding="utf-8")
-    lines = [match.group(0) for match in COMMAND.finditer(text)]
-    assert any(f"{DISTRIBUTION}[experiments] @ git+{REPO_URL}" in line for line in lines), lines
+EXTRA = [
+    Requirement(line).name for line in PYPROJECT["project"]["optional-dependencies"]["experiments"]
+]
+
+LANGS = ("en", "zh")
+
+
+def install_texts() -> list[Path]:
+    """Where a reader starts: every question page, the home page and every notebook, in every
+    language."""
+    docs = ROOT / "docs"
+    pages = [docs / f"{page}.{lang}.md" for page in ["index", *question_pages()] for lang in LANGS]
+    return [*pages, *sorted((docs / "notebooks").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", install_texts(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_question_page_the_home_page_and_notebook_says_how_to_install_the_package(
+    path: Path,
+) -> None:
+    """A reader who copies one block into their own environment, or opens a notebook, finds in
+    it the one line that installs ``dlnotes`` with the extra the experiments need, and what that
+    extra adds (its packages, as ``pyproject.toml`` lists them)."""
+    text = path.read_text(encoding="utf-8")
+    matches = [m for m in COMMAND.finditer(text) if f"[experiments] @ git+{REPO_URL}" in m[0]]
+    assert [m for m in matches if f"{DISTRIBUTION}[experiments]" in m[0]], "no install line"
+    # the extra's packages are named in the lines just before the command
+    before = [text[max(0, m.start() - 400) : m.start()] for m in matches]
+    assert any(all(name in words for name in EXTRA) for words in before), EXTRA
+
+
+def test_every_install_text_is_checked() -> None:
+    names = {p.relative_to(ROOT).as_posix() for p in install_texts()}
+    assert {"docs/index.en.md", "docs/index.zh.md", "docs/batch-norm.zh.md"} <= names
+    assert {f"docs/notebooks/{q}.{lang}.py" for q in question_pages() for lang in LANGS} <= names
