@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve compute test build dist lint format bench budgets lighthouse clean
+.PHONY: serve compute test build offline dist lint format bench budgets lighthouse clean
 
 # jieba's sources hold invalid escape sequences: compiled at their first import (--no-compile),
 # they raise DeprecationWarnings, which mkdocs prints as INFO lines with tracebacks. The last
@@ -43,6 +43,9 @@ test: $(READY)  ## lint (ruff, mypy --strict on src/dlnotes; actionlint and zizm
 build: compute
 	$(BIN)/mkdocs build --strict
 
+offline: compute  ## the whole site, both languages, as a zip that works from file:// (dist-site/dlnotes-offline.zip; scripts/offline.py)
+	$(BIN)/python scripts/offline.py dist-site
+
 dist: $(READY)  ## the sdist and the wheel in dist/, as a release builds them, checked by twine and check-wheel-contents
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --sdist --wheel --outdir dist . >/dev/null
@@ -65,4 +68,4 @@ lighthouse: $(READY)  ## Lighthouse 12.2.3 (npx), mobile, median of 3, on the ho
 	$(BIN)/python scripts/lighthouse.py $(if $(SITE),--site $(SITE))
 
 clean:
-	rm -rf site .cache test-artifacts dist build docs/assets/figures docs/notebooks/*.ipynb
+	rm -rf site dist-site .cache test-artifacts dist build docs/assets/figures docs/notebooks/*.ipynb
