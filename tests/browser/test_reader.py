@@ -472,7 +472,7 @@ def test_the_console_session_check_sees_sessions(site_dir: Path) -> None:
     """The pages known to hold ``>>>`` sessions have them in both languages, as the check
     below counts them (otherwise it would have nothing to check)."""
     for lang in LANGUAGES:
-        for name in ("batch-norm", "api"):
+        for name in ("batch-norm", "api/norm"):
             html = SitePage(name, lang).html_file(site_dir).read_text("utf-8")
             assert sessions_in_html(html) >= 1, f"{lang}:{name}"
 
