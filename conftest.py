@@ -68,6 +68,14 @@ def pytest_configure(config: pytest.Config) -> None:
 PAGE_ID = re.compile(r"\[(?:\d+-)?([a-z]{2}:[\w/.-]+)\]$")
 
 
+# Test files that share a costly session fixture: the reader's venv (tests/dlwheel.py), built
+# once for the page blocks and the notebooks.
+SHARED_GROUPS = {
+    "tests/test_notebooks_fresh.py": "reader venv",
+    "tests/test_wheel_snippets.py": "reader venv",
+}
+
+
 def xdist_group(nodeid: str) -> str | None:
     """The ``xdist_group`` of a test, or None for a test that may run anywhere.
 
@@ -76,9 +84,12 @@ def xdist_group(nodeid: str) -> str | None:
     language), so one worker loads the page once per width for the page, reader and
     accessibility checks (tests/browser/dlcheck.py); the two search files share one pair of
     search tabs (``search``); every other test file is one group, so its module fixtures are
-    set up once. Page blocks and docstrings (Sybil) each run alone and need no group.
+    set up once; files that share a session fixture share a group (``SHARED_GROUPS``). Page
+    blocks and docstrings (Sybil) each run alone and need no group.
     """
     path = nodeid.split("::", 1)[0]
+    if path in SHARED_GROUPS:
+        return SHARED_GROUPS[path]
     if path.startswith("tests/browser/test_search"):
         return "search"
     page = PAGE_ID.search(nodeid) if path.startswith("tests/browser/") else None

@@ -1,4 +1,4 @@
-"""Shared fixtures: the strictly built site."""
+"""Shared fixtures: the strictly built site, the reader's fresh venv."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dlbuild import strict_build_problems
+from dlwheel import ReaderVenv, make_reader_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,3 +42,10 @@ def site_dir(request: pytest.FixtureRequest) -> Path:
         assert (path / "index.html").is_file(), f"DLNOTES_SITE={prebuilt} is not a built site"
         return path
     return request.getfixturevalue("built_site")
+
+
+@pytest.fixture(scope="session")
+def reader_venv(tmp_path_factory: pytest.TempPathFactory) -> ReaderVenv:
+    """The wheel and a fresh venv outside the repository with torch only (tests/dlwheel.py),
+    once per session for the page blocks and the notebooks (one ``xdist_group``)."""
+    return make_reader_venv(tmp_path_factory.mktemp("wheel"))

@@ -2,7 +2,8 @@
 
 Once per session: the wheel is built, a fresh virtual environment is made in a temporary folder
 outside the repository, torch goes in the project's way (``scripts/install-torch.sh``: the CPU
-build), then the wheel with its ``experiments`` extra. That is what each question page tells the
+build) (the ``reader_venv`` fixture, tests/dlwheel.py, shared with tests/test_notebooks_fresh.py),
+then the wheel with its ``experiments`` extra. That is what each question page tells the
 reader to install (``pip install "dlnotes-interview[experiments] @ git+…"``), with the wheel
 standing in for the repository. Every fenced Python block of the English pages then runs there,
 alone, in a fresh namespace, from a temporary working directory: a script with ``exec``, a
@@ -13,13 +14,11 @@ runs them here. (The Chinese blocks hold the same code and outputs: tests/test_p
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from dlpages import DEFAULT, DOCS
+from dlwheel import ReaderVenv, run
 from sybil import Document
 from sybil_blocks import PAGE_PARSERS
 
@@ -71,28 +70,11 @@ def page_blocks() -> list[dict[str, object]]:
 BLOCKS = page_blocks()
 
 
-def run(command: list[str], **kwargs: object) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
-    assert result.returncode == 0, f"{' '.join(command[:4])} ...\n{result.stderr[-3000:]}"
-
-
 @pytest.fixture(scope="session")
-def outside(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+def outside(reader_venv: ReaderVenv) -> dict[str, str | None]:
     """Every block's failure report (None when it passed), run from the installed wheel."""
-    work = tmp_path_factory.mktemp("wheel")
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "DLNOTES_CACHE"}}
-    run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work), "."],
-        cwd=ROOT,
-        env=env,
-    )
-    (wheel,) = work.glob("*.whl")
-    venv = work / "venv"
-    run([sys.executable, "-m", "venv", str(venv)], env=env)
-    python = str(venv / "bin" / "python")
-    run(["sh", str(ROOT / "scripts" / "install-torch.sh"), python], env=env)
-    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    run([*pip, "--no-compile", f"{wheel}[experiments]"], env=env, cwd=work)
+    work, python, env = reader_venv.work, str(reader_venv.python), reader_venv.env
+    reader_venv.pip_install(f"{reader_venv.wheel}[experiments]")
     (work / "blocks.json").write_text(json.dumps(BLOCKS), encoding="utf-8")
     (work / "runner.py").write_text(RUNNER, encoding="utf-8")
     readers = work / "elsewhere"  # the reader's own folder: no repository in sight
