@@ -84,13 +84,13 @@ PREPARE_JS = """async (scale) => {
   return drawn;
 }"""
 
-FORMULAS_JS = """() => {
-  const all = [...document.querySelectorAll('.arithmatex')];
-  return {
-    total: all.length,
-    rendered: all.filter(e => e.querySelector('.katex') && !e.querySelector('.katex-error')).length,
-  };
-}"""
+# Formulas: drawn by KaTeX (.katex), none failed (.katex-error), none left as TeX source.
+FORMULAS_JS = """() => ({
+  katex: document.querySelectorAll('.md-content .katex').length,
+  errors: document.querySelectorAll('.md-content .katex-error').length,
+  unrendered: [...document.querySelectorAll('.md-content .arithmatex')]
+    .filter(e => !e.querySelector('.katex')).length,
+})"""
 
 # In print layout: code blocks whose text is wider than their box (cut off on paper).
 CUT_CODE_JS = """() => [...document.querySelectorAll('.md-content pre')]
@@ -177,7 +177,8 @@ def main() -> int:
                 found = print_book(page, base + print_page_path(lang, langs), pdf)
                 if found["cut"]:
                     problems.append(f"{lang}: code cut off: {found['cut']}")
-                if found["formulas"]["rendered"] != found["formulas"]["total"]:
+                formulas = found["formulas"]
+                if formulas["errors"] or formulas["unrendered"] or not formulas["katex"]:
                     problems.append(f"{lang}: formulas not rendered: {found['formulas']}")
                 if any(not figure["width"] for figure in found["figures"]):
                     problems.append(f"{lang}: a figure did not load")
