@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve compute test build offline dist lint format bench budgets lighthouse clean
+.PHONY: serve compute test build offline dist lint format bench budgets lighthouse clean pdf
 
 # jieba's sources hold invalid escape sequences: compiled at their first import (--no-compile),
 # they raise DeprecationWarnings, which mkdocs prints as INFO lines with tracebacks. The last
@@ -42,6 +42,11 @@ test: $(READY)  ## lint (ruff, mypy --strict on src/dlnotes; actionlint and zizm
 
 build: compute
 	$(BIN)/mkdocs build --strict
+
+# From the site make build wrote: each language's print page (hooks/print_book.py) printed by
+# Debian's Chromium (scripts/pdf.py); the Pages workflow deploys both PDFs with the site.
+pdf: $(READY)  ## dist-site/dlnotes.<lang>.pdf: every question, one PDF per language, printed from the built site (make build first)
+	$(BIN)/python scripts/pdf.py --site site --out dist-site
 
 offline: compute  ## the whole site, both languages, as a zip that works from file:// (dist-site/dlnotes-offline.zip; scripts/offline.py)
 	$(BIN)/python scripts/offline.py dist-site
