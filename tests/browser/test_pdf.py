@@ -16,6 +16,9 @@ is printed once per session by the code ``make pdf`` runs (``scripts/pdf.py``: C
   (the page inside its margins, where the text of a line that ran past the edge is not), and no
   code block is wider than its box in print layout;
 - every follow-up answer (a collapsed ``???`` block on the site) is printed.
+
+And the site links them (the home page and every page's footer), and the Pages workflow prints
+them after building the site and deploys them with it.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from dlbrowser import running_in_ci
 from dlhooks import load_hook
-from dlpages import LANGUAGES, ROOT
+from dlpages import LANGUAGES, ROOT, SitePage, mkdocs_config, question_pages
 
 pytestmark = pytest.mark.browser
 
@@ -254,3 +258,37 @@ def _sample(answer: str) -> str:
     runs = _Runs()
     runs.feed(answer)
     return next((squash(r)[:30] for r in runs.runs if len(squash(r)) >= 12), "")
+
+
+def pdf_url(lang: str) -> str:
+    return f"{mkdocs_config()['site_url']}dlnotes.{lang}.pdf"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_site_links_the_pdfs(site_dir: Path, lang: str) -> None:
+    home = SitePage("index", lang).html_file(site_dir).read_text(encoding="utf-8")
+    for other in LANGUAGES:  # the home page links every language's PDF
+        assert f'href="{pdf_url(other)}"' in home, f"the {lang} home page does not link {other}"
+    for name in ("index", question_pages()[0]):  # the footer links the page's language's
+        footer = SitePage(name, lang).html_file(site_dir).read_text(encoding="utf-8")
+        footer = footer[footer.index('<div class="md-copyright">') :]
+        assert f'href="{pdf_url(lang)}"' in footer, f"no PDF link in the footer of {lang}:{name}"
+
+
+def test_the_pages_workflow_deploys_the_pdfs() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["test"]["steps"]
+    runs = [str(step.get("run", "")) for step in steps]
+    upload = next(
+        i for i, step in enumerate(steps) if "upload-pages-artifact" in str(step.get("uses"))
+    )
+    assert steps[upload]["with"]["path"] == "site"
+    build = next(i for i, run in enumerate(runs) if "make build" in run)
+    printed = next(i for i, run in enumerate(runs) if "make pdf" in run)
+    assert build < printed < upload, "make pdf must run after make build, before the upload"
+    for lang in LANGUAGES:
+        assert f"dist-site/dlnotes.{lang}.pdf" in runs[printed] and "site/" in runs[printed]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("\npdf:") :].split("\n\n")[0]
+    assert "scripts/pdf.py" in recipe and "--out dist-site" in recipe, recipe
+    assert "poppler-utils" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
