@@ -25,6 +25,7 @@ The languages are the i18n block of ``mkdocs.yml`` (``_shared.languages``).
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from pathlib import Path
@@ -107,9 +108,18 @@ def on_post_build(config: MkDocsConfig) -> None:
 #   (its loop stops one character short), so for 运行均值 it takes 运行 and searches 运行*,
 #   which matches every "run". ``keys`` also holds each term less its last character (运行均):
 #   the longest proper prefix, so the query is searched as 运行均*, i.e. as the term itself.
-# - What is shown (the ``text`` preview) holds prose: formulas (raw TeX), notebook code
-#   (shown twice by mkdocs-jupyter: highlighted and as the copy button's text) and API source
-#   listings are marked ``data-search-exclude`` (Material's own switch) before indexing.
+# - What is shown (the ``text`` preview) holds prose. Code listings (every ``<pre>``: a page's
+#   code blocks, API source listings and docstring examples), notebook code (shown twice by
+#   mkdocs-jupyter: highlighted and as the copy button's text) and outputs are marked
+#   ``data-search-exclude`` (Material's own switch) before indexing: a result about the
+#   bottleneck block previews the paragraph, not a 20-line listing. Identifiers stay findable
+#   where the prose or a heading names them (inline ``<code>``, the API's qualified titles).
+# - A formula is shown as plain text, not left out (a hole: "只有在  时才稳定"). Material indexes
+#   arithmatex's wrapper with its TeX, ``\(...\)``; the rewrite turns each into readable
+#   Unicode (``formula_text``: \frac{1}{m}\sum_i x_i -> 1/m Σᵢ xᵢ). Formulas already rendered
+#   by KaTeX when the index is made (hooks/formulas.py renders after it today) are kept out by
+#   a ``<data>`` wrapper, their TeX (KaTeX's ``application/x-tex`` annotation) put next to
+#   them in a ``<template>``, which the browser never shows and Material indexes as text.
 #
 # Ranking: the question pages explain the terms; the API reference, the notebook, the glossary,
 # the cheat sheet, the follow-up review sheet, the benchmark and about pages and each page's
@@ -140,12 +150,11 @@ ENGLISH_KEYS_FIELD = {"boost": 1000.0}
 
 # Elements that stay out of the index, by class. Material's parser ends an exclusion at the first
 # closing tag of the same name (its elements compare by tag), so these are innermost elements:
-# formulas, API source listings, the parts of a notebook cell (prompts, code, the copy
-# button's "Copied!" and its copy of the code, text outputs), and the "¶" link nbconvert puts in
-# each notebook heading (a result's title ended in it).
+# API source listings, the parts of a notebook cell (prompts, code, the copy button's "Copied!"
+# and its copy of the code, text outputs), and the "¶" link nbconvert puts in each notebook
+# heading (a result's title ended in it). Every <pre> (never nested) is excluded too.
 EXCLUDED_CLASSES = (
     "anchor-link",
-    "arithmatex",
     "mkdocstrings-source",
     "jp-InputPrompt",
     "jp-OutputPrompt",
@@ -161,13 +170,60 @@ EXCLUDED_RE = re.compile(
 )
 
 
-def exclude_from_search(html: str) -> str:
-    """Mark formulas, notebook code and outputs, and API source listings as not indexed.
+PRE_RE = re.compile(r"<pre(?=[\s>])")
 
-    >>> exclude_from_search('<p>scale <span class="arithmatex">\\\\(\\\\gamma\\\\)</span></p>')
-    '<p>scale <span class="arithmatex" data-search-exclude="true">\\\\(\\\\gamma\\\\)</span></p>'
+
+def exclude_from_search(html: str) -> str:
+    """Mark code listings, notebook code and outputs, and API source listings as not indexed.
+
+    >>> exclude_from_search('<p>see</p><div><pre><code>x = 1</code></pre></div>')
+    '<p>see</p><div><pre data-search-exclude="true"><code>x = 1</code></pre></div>'
     """
-    return EXCLUDED_RE.sub(r'<\g<tag>\g<attrs> data-search-exclude="true">', html)
+    html = EXCLUDED_RE.sub(r'<\g<tag>\g<attrs> data-search-exclude="true">', html)
+    return PRE_RE.sub('<pre data-search-exclude="true"', html)
+
+
+# KaTeX's rendered markup: its outer element, and the TeX it keeps for copying.
+KATEX_START = re.compile(r'<span class="katex(?:-display)?"[^>]*>')
+SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
+KATEX_TEX = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.DOTALL)
+
+
+def index_katex_as_tex(html: str) -> str:
+    r"""Keep KaTeX-rendered formulas out of the index and give it their TeX instead.
+
+    Material's parser would index KaTeX's markup as text (the MathML tokens, the TeX and the
+    glyphs of the HTML rendering, one after the other), and ``data-search-exclude`` on a span
+    ends at the first nested ``</span>``. So the formula goes into a ``<data>`` element (inline,
+    no style of its own; ``value`` holds the TeX) marked ``data-search-exclude``, followed by a
+    ``<template>`` with the TeX between ``\(`` and ``\)`` (``\[`` and ``\]`` for a display):
+    never rendered by the browser, indexed by Material, made readable by the index rewrite
+    (``readable_formulas``).
+
+    >>> out = index_katex_as_tex('<p>a <span class="katex"><math><annotation encoding='
+    ...     '"application/x-tex">x^2</annotation></math><span><span>x</span>2</span></span> b</p>')
+    >>> out.startswith('<p>a <data value="x^2" data-search-exclude="true"><span class="katex">')
+    True
+    >>> out.endswith('<span>x</span>2</span></span></data><template>\\(x^2\\)</template> b</p>')
+    True
+    """
+    out: list[str] = []
+    pos = 0
+    while (start := KATEX_START.search(html, pos)) is not None:
+        depth, end = 0, len(html)
+        for tag in SPAN_TAG.finditer(html, start.start()):
+            depth += -1 if tag.group(0) == "</span>" else 1
+            if depth == 0:
+                end = tag.end()
+                break
+        formula = html[start.start() : end]
+        found = KATEX_TEX.search(formula)
+        tex = found.group(1) if found else ""
+        out += [html[pos : start.start()], f'<data value="{tex}" data-search-exclude="true">']
+        opening, closing = ("\\[", "\\]") if "katex-display" in start.group(0) else ("\\(", "\\)")
+        out += [formula, "</data>", f"<template>{opening}{tex}{closing}</template>" if tex else ""]
+        pos = end
+    return "".join(out) + html[pos:]
 
 
 def page_boost(url: str, langs: tuple[str, ...]) -> float | None:
@@ -181,12 +237,220 @@ def page_boost(url: str, langs: tuple[str, ...]) -> float | None:
     return next((boost for pattern, boost in PAGE_BOOSTS if pattern.search(path)), None)
 
 
+@event_priority(-50)  # after the other hooks' on_page_content: the page as Material indexes it
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: object) -> str:
     boost = page_boost(page.url or "", site_languages(config))
     search = page.meta.setdefault("search", {}) if boost is not None else {}
     if boost is not None and isinstance(search, dict):
         search.setdefault("boost", boost)  # a page's own front matter wins
-    return exclude_from_search(html)
+    return exclude_from_search(index_katex_as_tex(html))
+
+
+# --------------------------------------------------------------------------------------------
+# Formulas as plain text in the index (see above): a small reader of the TeX the pages use.
+
+GREEK = dict(
+    zip(
+        [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "varepsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "vartheta",
+            "iota",
+            "kappa",
+            "lambda",
+            "mu",
+            "nu",
+            "xi",
+            "pi",
+            "rho",
+            "sigma",
+            "tau",
+            "upsilon",
+            "phi",
+            "varphi",
+            "chi",
+            "psi",
+            "omega",
+            "Gamma",
+            "Delta",
+            "Theta",
+            "Lambda",
+            "Xi",
+            "Pi",
+            "Sigma",
+            "Phi",
+            "Psi",
+            "Omega",
+        ],
+        "αβγδεεζηθθικλμνξπρστυφφχψωΓΔΘΛΞΠΣΦΨΩ",
+        strict=True,
+    )
+)
+SYMBOLS = {
+    **GREEK,
+    **dict.fromkeys(("le", "leq"), "≤"),
+    **dict.fromkeys(("ge", "geq"), "≥"),
+    **dict.fromkeys(("ne", "neq"), "≠"),
+    **dict.fromkeys(("to", "rightarrow"), "→"),
+    **dict.fromkeys(("leftarrow", "gets"), "←"),
+    **dict.fromkeys(("lVert", "rVert", "Vert", "|"), "‖"),
+    **dict.fromkeys(("dots", "ldots"), "…"),
+    **dict.fromkeys((",", ";", ":", " ", "quad", "qquad"), " "),
+    "sum": " Σ", "prod": " ∏", "partial": "∂", "nabla": "∇", "cdot": "·", "odot": "⊙",
+    "otimes": "⊗", "times": "×", "approx": "≈", "propto": "∝", "sim": "~", "pm": "±",
+    "mp": "∓", "infty": "∞", "in": "∈", "ell": "ℓ", "cdots": "⋯", "lfloor": "⌊",
+    "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "langle": "⟨", "rangle": "⟩", "mid": "|",
+    "top": "ᵀ", "prime": "′", "!": "", "\\": "; ", "{": "{", "}": "}", "_": "_", "%": "%",
+    "#": "#", "&": "&",
+}  # fmt: skip
+FUNCTIONS = {"tanh", "sinh", "cosh", "max", "min", "ln", "log", "exp", "cos", "sin", "tan",
+             "arg", "lim", "sup", "inf", "det", "tr", "argmax", "argmin", "softmax"}  # fmt: skip
+# Commands that only size or space (\left( is "("), and commands whose argument is plain text.
+DROPPED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+           "displaystyle", "textstyle", "limits", "nolimits"}  # fmt: skip
+TEXT_LIKE = {"text", "mathrm", "operatorname", "mathbf", "mathcal", "mathit", "mathsf",
+             "boldsymbol", "mathbb", "textbf", "textrm", "textit", "mbox"}  # fmt: skip
+ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303", "widetilde": "\u0303",
+           "bar": "\u0304", "overline": "\u0304", "dot": "\u0307", "ddot": "\u0308",
+           "vec": "\u20d7"}  # fmt: skip
+SUBSCRIPTS = dict(
+    zip("0123456789aehijklmnoprstuvx+-=()", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₌₍₎", strict=True)
+)
+SUPERSCRIPTS = dict(
+    zip(
+        "0123456789+-=()abcdefghijklmnoprstuvwxyzTᵀ",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ",
+        strict=True,
+    )
+)
+TEX_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|.", re.DOTALL)
+
+
+class _TexReader:
+    """Reads TeX token by token (see ``formula_text``)."""
+
+    def __init__(self, tex: str) -> None:
+        self.tokens = TEX_TOKEN.findall(tex)
+        self.i = 0
+
+    def group(self) -> str:
+        """Up to the closing brace of the current group (or the end)."""
+        out: list[str] = []
+        while self.i < len(self.tokens):
+            token = self.tokens[self.i]
+            self.i += 1
+            if token == "}":
+                break
+            out.append(self.token(token))
+        return "".join(out)
+
+    def argument(self) -> str:
+        """The next argument: a braced group or one token (spaces before it skipped)."""
+        while self.i < len(self.tokens) and self.tokens[self.i].isspace():
+            self.i += 1
+        if self.i >= len(self.tokens):
+            return ""
+        token = self.tokens[self.i]
+        self.i += 1
+        return self.group() if token == "{" else self.token(token)
+
+    def token(self, token: str) -> str:
+        if token == "{":
+            return self.group()
+        if token in "_^":
+            return script(self.argument(), SUBSCRIPTS if token == "_" else SUPERSCRIPTS, token)
+        if token == "&" or token == "~":
+            return " "
+        if not token.startswith("\\"):
+            return token
+        name = token[1:]
+        if name in ("begin", "end"):
+            self.argument()  # the environment's name
+            return " "
+        if name == "frac" or name == "dfrac" or name == "tfrac":
+            top, bottom = self.argument(), self.argument()
+            return f"{wrap(top)}/{wrap(bottom)}"
+        if name == "sqrt":
+            return "√" + wrap(self.argument())
+        if name in ACCENTS:
+            body = self.argument()
+            return body + ACCENTS[name] if len(body) == 1 else f"{body}{ACCENTS[name]}"
+        if name in TEXT_LIKE:
+            return self.argument()
+        if name in DROPPED:
+            return ""
+        if name in FUNCTIONS:
+            return name + " "
+        return SYMBOLS.get(name, name)
+
+
+def wrap(text: str) -> str:
+    """``text`` in parentheses unless it is one symbol, a run of letters and digits, or already
+    one parenthesized (or square-rooted) whole."""
+    text = text.strip()
+    if re.fullmatch(r"[\w\u0300-\u036f\u20d7′.∂√]*", text):
+        return text
+    depth = 0
+    for i, c in enumerate(text.removeprefix("√")):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and (i == 0 or c != ")"):
+            break
+    else:
+        return text  # "(…)" or "√(…)": its parentheses hold all of it
+    return f"({text})"
+
+
+def script(text: str, table: dict[str, str], mark: str) -> str:
+    """A sub- or superscript: Unicode's small characters where each has one, else _x / ^(xy)."""
+    text = text.strip()
+    if text and all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    return mark + wrap(text)
+
+
+def formula_text(tex: str) -> str:
+    r"""A formula's TeX as readable plain text, for a search result's preview.
+
+    >>> formula_text(r"\hat{x}_i = \frac{x_i - \mu_\mathcal{B}}{\sqrt{\sigma^2 + \epsilon}}")
+    'x̂ᵢ = (xᵢ - μ_B)/√(σ² + ε)'
+    >>> formula_text(r"\eta < 2/\lambda_{\max}"), formula_text(r"\text{输入门}\ i_t")
+    ('η < 2/λₘₐₓ', '输入门 iₜ')
+    >>> formula_text(r"\frac{\partial L}{\partial x} \in \{0, 1\}^{n \times d}")
+    '(∂ L)/(∂ x) ∈ {0, 1}^(n × d)'
+    """
+    text = re.sub(r"\s+", " ", _TexReader(tex).group()).strip()
+    return re.sub(r"\s+([,.;:])", r"\1", text)  # a display formula's closing "."
+
+
+# Formulas in Material's index text (HTML-escaped): inline \( \), display \[ \], or a bare
+# environment (arithmatex keeps \begin{align} ... \end{align} as it is).
+INDEXED_FORMULA = re.compile(
+    r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]"
+    r"|(?P<env>\\begin\{(?P<name>[a-z]+\*?)\}.*?\\end\{(?P=name)\})",
+    re.DOTALL,
+)
+
+
+def readable_formulas(text: str) -> str:
+    r"""Each formula in an index entry's (HTML-escaped) text, as plain text.
+
+    >>> readable_formulas(r"<p>stable only if \(\eta &lt; 2/L\), where \(L\) is</p>")
+    '<p>stable only if η &lt; 2/L, where L is</p>'
+    """
+
+    def plain(match: re.Match[str]) -> str:
+        tex = html_lib.unescape(next(g for g in match.group("inline", "display", "env") if g))
+        text = html_lib.escape(formula_text(tex.replace("\u200b", "")), quote=False)
+        return text if match.group("inline") is not None else f" {text}"  # a display: apart
+
+    return INDEXED_FORMULA.sub(plain, text)
 
 
 def join_single_characters(text: str) -> str:
@@ -286,6 +550,8 @@ def tune_index(part: dict, lang: str) -> dict:
             doc["boost"] = boost
         if doc["location"].startswith("api/"):
             doc["title"] = api_title(doc["title"], doc["location"])
+        doc["title"] = readable_formulas(doc["title"])
+        doc["text"] = readable_formulas(doc["text"])
         if terms:
             doc["title"] = join_single_characters(doc["title"])
             doc["text"] = join_single_characters(doc["text"])

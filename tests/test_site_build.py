@@ -136,3 +136,47 @@ def test_search_titles_carry_no_pilcrow(built_site: Path) -> None:
         docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
         marked = [doc["location"] for doc in docs if "¶" in doc["title"]]
         assert not marked, marked[:5]
+
+
+# Search previews (hooks/search.py): what a result shows is the section's prose. Queries whose
+# previews were broken (a code listing, holes where formulas stood), with an entry of the page
+# that explains them and a formula that entry must show as text.
+PREVIEW_QUERIES = [
+    ("en", "bottleneck", "resnet/#bottleneck", "3×3"),
+    ("zh", "学习率预热", "sgd/#warmup", "v̂"),
+    ("en", "running mean", "batch-norm/#follow-ups", "updates of γ and β"),
+    ("zh", "噪声平台", "sgd/#noise-floor", "Σₜηₜ=∞"),
+    ("en", "receptive field", "conv-pool/#features", "receptive fields"),
+]
+# Left behind in a preview: TeX, a code listing, and the holes a dropped formula leaves: empty
+# brackets, a space before punctuation ("stride , dilation"), punctuation runs (初值 、：).
+PREVIEW_DEFECTS = {
+    "TeX": re.compile(r"\\[A-Za-z(\[]"),
+    "code listing": re.compile(r"<pre\b"),
+    "empty brackets": re.compile(r"(?<![\w.>])[（(]\s*[）)]"),
+    "space before punctuation": re.compile(r"\s[，。；：、,;:）]"),
+    "punctuation run": re.compile(r"[：，、；]\s*[：，。；、]"),
+}
+
+
+def preview_defects(text: str) -> list[str]:
+    """What is wrong with one index entry's text (each text node on its own; \u200b removed)."""
+    text = text.replace("\u200b", "")
+    found = [name for name in ("TeX", "code listing") if PREVIEW_DEFECTS[name].search(text)]
+    for segment in re.split(r"<[^>]+>", text):
+        found += [n for n, p in list(PREVIEW_DEFECTS.items())[2:] if p.search(segment)]
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_search_previews_show_prose_and_formulas_as_text(built_site: Path, lang: str) -> None:
+    folder = built_site if lang == LANGUAGES[0] else built_site / lang
+    docs = json.loads((folder / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    bad = {d["location"]: preview_defects(d["text"]) for d in docs}
+    bad = {location: defects for location, defects in bad.items() if defects}
+    assert not bad, f"{lang}: {len(bad)} entries, e.g. {list(bad.items())[:5]}"
+    texts = {d["location"]: d["text"].replace("\u200b", "") for d in docs}
+    for language, query, location, shown in PREVIEW_QUERIES:
+        if language == lang:
+            assert query in texts[location].lower(), (query, location)
+            assert shown in texts[location], (query, location, texts[location][:400])
