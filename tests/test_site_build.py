@@ -37,8 +37,10 @@ def built_title(html_text: str) -> str:
 
 
 def markdown_title_text(title: str) -> str:
-    """A Markdown title as the reader sees it: no code ticks or emphasis marks."""
-    return re.sub(r"[`*_]", "", title)
+    """A Markdown title as the reader sees it: no code ticks or emphasis marks (an underscore
+    in code, ``dlnotes.experiments.batch_norm``, stays)."""
+    parts = re.split(r"(`[^`]*`)", title)
+    return "".join(p.strip("`") if p.startswith("`") else re.sub(r"[*_]", "", p) for p in parts)
 
 
 @pytest.mark.parametrize("page", all_pages(), ids=lambda p: p.id)
