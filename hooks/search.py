@@ -26,6 +26,7 @@ The languages are the i18n block of ``mkdocs.yml`` (``_shared.languages``).
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import json
 import re
 from pathlib import Path
@@ -104,10 +105,16 @@ def on_post_build(config: MkDocsConfig) -> None:
 #   内部协变量偏移 whole, so 协变量偏移 (not a prefix of it) would find nothing: each run of
 #   jieba's plain-dictionary pieces (内部 / 协 / 变量 / 偏移 -> 协变量, 协变量偏移, ...) goes
 #   into a field of its own, ``keys``, that is indexed but never shown.
-# - Each of those terms is found whole: the segmenter only tries proper prefixes of the query
-#   (its loop stops one character short), so for 运行均值 it takes 运行 and searches 运行*,
-#   which matches every "run". ``keys`` also holds each term less its last character (运行均):
-#   the longest proper prefix, so the query is searched as 运行均*, i.e. as the term itself.
+# - Each of those terms is searched whole, and highlighted whole. The segmenter only tries
+#   proper prefixes of the query (its loop stops one character short): for 运行均值 it takes
+#   运行 and searches 运行*, which matches every "run"; and the result links' highlight
+#   (``?h=``) is what it searched, so a term less its last character was 梯度消 for 梯度消失.
+#   When no proper prefix of the query is a token, it searches the query whole (``query*``).
+#   So each Han token that is a proper prefix of a glossary term or sub-term (梯度, 运行, 批量)
+#   is followed by an invisible U+2060 (``mark_prefixes``): 梯度⁠ is still found by 梯度*, and
+#   梯度消失 is searched and highlighted whole. A phrase that starts with such a word and is
+#   not a term (批量大小, cut 批量 / 大小 by jieba) would then find nothing: each marked token
+#   joined to the next one goes into ``keys`` (``prefix_phrases``).
 # - What is shown (the ``text`` preview) holds prose. Code listings (every ``<pre>``: a page's
 #   code blocks, API source listings and docstring examples), notebook code (shown twice by
 #   mkdocs-jupyter: highlighted and as the copy button's text) and outputs are marked
@@ -538,9 +545,49 @@ def entry_boost(location: str) -> float | None:
     return next((boost for pattern, boost in SECTION_BOOSTS if pattern.search(location)), None)
 
 
+HAN_TOKEN = re.compile(f"[{HAN}]+")
+PREFIX_MARK = "\u2060"  # WORD JOINER: invisible, not a separator, so part of the token
+
+
+def mark_prefixes(text: str, prefixes: set[str]) -> str:
+    """Each Han token that is a proper prefix of a glossary term or sub-term, followed by an
+    invisible U+2060, so that no proper prefix of such a term is a token of the index.
+
+    Material's segmenter (see above) searches a Chinese query whole, as ``query*``, only when
+    no proper prefix of it is a token; otherwise it searches that prefix and drops the rest,
+    and the result links' highlight (``?h=``) is the prefix: 梯度消 for 梯度消失. With the
+    mark, 梯度 in the text is the token 梯度⁠: a query 梯度消失 is searched (and highlighted)
+    whole, and 梯度 still finds 梯度⁠ as a prefix.
+
+    >>> mark_prefixes("\u200b梯度\u200b消失\u200b", {"梯度"}) == "\u200b梯度\u2060\u200b消失\u200b"
+    True
+    """
+
+    def mark(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return token + PREFIX_MARK if token in prefixes else token
+
+    return HAN_TOKEN.sub(mark, text)
+
+
+def prefix_phrases(text: str, prefixes: set[str]) -> list[str]:
+    """Each Han token that ``mark_prefixes`` marks, joined to the Han token after it.
+
+    With 批量 marked, the query 批量大小 is searched whole (``批量大小*``); jieba cut the text
+    into 批量 / 大小, so the pair goes into ``keys`` to be found.
+
+    >>> prefix_phrases("\u200b批量\u200b大小\u200b，\u200b批量\u200b归一化\u200b", {"批量"})
+    ['批量大小', '批量归一化']
+    """
+    tokens = text.split("\u200b")
+    pairs = itertools.pairwise(tokens)
+    return [a + b for a, b in pairs if a in prefixes and HAN_TOKEN.fullmatch(b)]
+
+
 def tune_index(part: dict, lang: str) -> dict:
     """One language's index with the tokens and boosts described above."""
     terms = {t: sub_terms(t) for t in glossary_terms(lang)}
+    prefixes = {w[:k] for subs in terms.values() for w in subs for k in range(1, len(w))}
     phrases = english_terms(lang)
     docs = []
     for doc in part["docs"]:
@@ -557,8 +604,12 @@ def tune_index(part: dict, lang: str) -> dict:
             doc["text"] = join_single_characters(doc["text"])
             plain = (doc["title"] + doc["text"]).replace("\u200b", "")
             keys = [k for t, subs in terms.items() if t in plain for k in subs]
+            keys += prefix_phrases(doc["title"] + "\u200b" + doc["text"], prefixes)
             if keys:
                 doc["keys"] = "\u200b".join(dict.fromkeys(keys))
+            for field in ("title", "text", "keys"):
+                if field in doc:
+                    doc[field] = mark_prefixes(doc[field], prefixes)
         if phrases:
             plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc["title"] + " " + doc["text"]))
             found = [p for p in phrases if p in plain.lower()]

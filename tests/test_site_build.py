@@ -177,7 +177,7 @@ def test_search_previews_show_prose_and_formulas_as_text(built_site: Path, lang:
     bad = {d["location"]: preview_defects(d["text"]) for d in docs}
     bad = {location: defects for location, defects in bad.items() if defects}
     assert not bad, f"{lang}: {len(bad)} entries, e.g. {list(bad.items())[:5]}"
-    texts = {d["location"]: d["text"].replace("\u200b", "") for d in docs}
+    texts = {d["location"]: re.sub("[\u200b\u2060]", "", d["text"]) for d in docs}
     for language, query, location, shown in PREVIEW_QUERIES:
         if language == lang:
             assert query in texts[location].lower(), (query, location)

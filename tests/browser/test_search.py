@@ -7,8 +7,10 @@ English query on the English site English pages only.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
-from dlbrowser import SearchResult, Visit, search_in_tabs
+from dlbrowser import RESULTS_JS, SearchResult, Visit, search_in_tabs
 from dlhooks import load_hook
 from dlpages import LANGUAGES, SitePage, question_pages
 from dlserver import SiteServer
@@ -80,3 +82,29 @@ def test_search_from_a_nested_page_stays_in_its_language(
     zh_root = root_server.url("zh/")
     assert all(url.startswith(zh_root) == (lang == "zh") for url in results), results
     assert not visit.problems(), visit.problems()
+
+
+# Queries whose result links carried a shortened highlight term (?h=梯度消 for 梯度消失).
+HIGHLIGHTED = [
+    ("zh", "梯度消失"),
+    ("zh", "批量归一化"),
+    ("zh", "学习率预热"),
+    ("zh", "协变量偏移"),
+    ("en", "vanishing gradient"),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "query"), HIGHLIGHTED, ids=[f"{lang}-{q}" for lang, q in HIGHLIGHTED]
+)
+def test_result_links_highlight_the_whole_query(
+    lang: str, query: str, search_tabs: dict[str, Visit]
+) -> None:
+    """Material's search.highlight puts the query terms in each result link (``?h=``), and the
+    page it opens marks them: every term of the query, whole (not a prefix of one)."""
+    tab = search_tabs[lang]
+    assert tab.search_many([query])[query].pages, f"no result for {query!r}"
+    links = tab.page.evaluate(RESULTS_JS)
+    # A page listed for its sections only (Material adds it with no terms) has an empty h=.
+    terms = {" ".join(parse_qs(urlsplit(link).query).get("h", [""])) for link in links} - {""}
+    assert terms and terms <= {query, *query.split()}, f"{query!r}: h= {sorted(terms)}"
