@@ -11,6 +11,12 @@ computing them meanwhile: the hook says so and the build goes on with the placeh
 Each figure's ``<img>`` gets the SVG's size as ``width`` and ``height`` (CSS px): the browser
 reserves the box before the file arrives, so the text below a figure does not jump down when it
 loads (on a phone the stylesheet still shrinks it to the column, keeping its proportions).
+
+Each figure is shown twice over one file, with Material's documented light/dark image suffixes:
+``<name>.svg#only-light``, hidden in the dark (``slate``) scheme, and ``<name>.svg#only-dark``,
+hidden in the light one. The SVG's own stylesheet switches its background, text and axes to the
+dark scheme's colours when ``#only-dark`` is its target (``dlnotes.experiments.plotting.themed``),
+so one download serves both (checked in both languages by tests/browser/test_phone.py).
 """
 
 from __future__ import annotations
@@ -46,30 +52,38 @@ def on_pre_build(config: MkDocsConfig) -> None:
     raise PluginError(f"{problem}: run `{compute.COMMAND}` first (or `make build`).")
 
 
-# An <img> of a figure without a width yet; group 2 is the figure's name.
+# An <img> of a figure without a width yet; group 2 is the figure's name, group 3 the rest of
+# the tag after the src's closing quote.
 FIGURE_IMG = re.compile(
-    r'<img (?![^>]*\swidth=)([^>]*\bsrc="(?:\.\./)*assets/figures/([\w-]+)\.svg")'
+    r'<img (?![^>]*\swidth=)([^>]*\bsrc="(?:\.\./)*assets/figures/([\w-]+)\.svg)"([^>]*)>'
 )
 SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)pt"[^>]*?\sheight="([\d.]+)pt"')
+SCHEMES = ("only-light", "only-dark")  # Material's image suffixes, in this order
 
 
 def sized_figures(html: str, lang: str, folder: Path = OUT) -> str:
-    """``html`` with each figure's ``<img>`` given its SVG's size in CSS px (1 pt = 4/3 px).
+    """``html`` with each figure's ``<img>`` given its SVG's size in CSS px (1 pt = 4/3 px), once
+    per colour scheme (``#only-light``, ``#only-dark``).
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "f.en.svg").write_text('<svg width="300pt" height="150.5pt">')
-    >>> sized_figures('<img alt="A" src="../assets/figures/f.svg" />', "en", folder)
-    '<img width="400" height="201" alt="A" src="../assets/figures/f.svg" />'
+    >>> print(sized_figures('<img alt="A" src="../assets/figures/f.svg" />', "en", folder))
+    <img width="400" height="201" alt="A" src="../assets/figures/f.svg#only-light" /><img \
+width="400" height="201" alt="A" src="../assets/figures/f.svg#only-dark" />
     """
 
     def add_size(match: re.Match[str]) -> str:
         svg = folder / f"{match.group(2)}.{lang}.svg"
         size = SVG_SIZE.search(svg.read_text(encoding="utf-8")[:2000]) if svg.exists() else None
         if size is None:
-            return match.group(0)
-        width, height = (round(float(pt) * 4 / 3) for pt in size.groups())
-        return f'<img width="{width}" height="{height}" {match.group(1)}'
+            box = ""
+        else:
+            width, height = (round(float(pt) * 4 / 3) for pt in size.groups())
+            box = f'width="{width}" height="{height}" '
+        return "".join(
+            f'<img {box}{match.group(1)}#{scheme}"{match.group(3)}>' for scheme in SCHEMES
+        )
 
     return FIGURE_IMG.sub(add_size, html)
 

@@ -13,6 +13,13 @@ characters. The SVGs store text as paths (``svg.fonttype = "path"``), so no font
 view them. Labels live in a small dictionary per topic, ``{"en": {...}, "zh": {...}}``; the
 experiments themselves return language-neutral keys.
 
+Every SVG follows the site's colour scheme (`svg_bytes`): its neutral colours (the white
+background, black text and axes, light contour lines) are CSS custom properties, light by
+default; shown as ``<name>.svg#only-dark``, which is how the site shows a figure in Material's
+dark (``slate``) scheme, the SVG's own stylesheet switches them to ``DARK`` (the page's
+background and text colours). The data colours stay: each keeps at least 3:1 contrast on both
+backgrounds (``COLORS``).
+
 Examples:
     >>> from dlnotes.experiments import plotting
     >>> @plotting.styled
@@ -31,7 +38,8 @@ from __future__ import annotations
 __doc_zh__ = """
 全站统一的画图风格：图宽 4.2 英寸、全部文字 10 磅，缩到手机上 358 像素宽时文字仍不小于 11 像素；
 配色、带状图和横向柱状图、中文字体（文泉驿微米黑，缺字体时直接报错而不是画出方框），
-以及站点使用的 SVG 输出（文字转成路径，查看时不需要任何字体）。
+以及站点使用的 SVG 输出（文字转成路径，查看时不需要任何字体）。SVG 里的背景、文字和坐标轴颜色
+是 CSS 变量：以 `#only-dark` 片段显示时（站点的深色模式）自动换成深色背景、浅色文字。
 """
 
 import functools
@@ -58,6 +66,7 @@ __all__ = [
     "CJK_FONT",
     "CJK_FONT_FILES",
     "COLORS",
+    "DARK",
     "FONT_SIZE",
     "GREY",
     "LANGS",
@@ -80,6 +89,7 @@ __all__ = [
     "styled",
     "svg_bytes",
     "text_px",
+    "themed",
 ]
 
 
@@ -97,6 +107,13 @@ MIN_TEXT_PX = 11.0
 # Okabe & Ito's colour-blind-safe palette (blue, orange, green, vermillion, purple, sky, yellow)
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 GREY = "#7F7F7F"
+
+# The neutral colours of a figure, light (as drawn) -> dark scheme: background and text as
+# Material's slate scheme has them (--md-default-bg-color hsl(225 15% 14%), #1e2129, and
+# --md-default-fg-color hsl(225 15% 90% / 0.82) over it, #bfc1c7; tests/browser/test_phone.py
+# checks them against the page), and the contour lines a dim grey.
+DARK = {"#ffffff": "#1e2129", "#000000": "#bfc1c7", "#cccccc": "#4b505c"}
+_NEUTRAL = {"#ffffff": "paper", "#000000": "ink", "#cccccc": "faint"}
 
 CJK_FONT = "WenQuanYi Micro Hei"
 CJK_FONT_FILES = (
@@ -370,7 +387,39 @@ def svg_bytes(fig: Figure) -> bytes:
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     if missing:
         raise ValueError(f"characters without a glyph in the figure's fonts: {missing}")
-    return buffer.getvalue()
+    return themed(buffer.getvalue())
+
+
+_STYLE_ATTR = re.compile(rb'style="[^"]*"')
+_NEUTRAL_HEX = re.compile(b"|".join(c.encode() for c in _NEUTRAL))
+
+
+def themed(svg: bytes) -> bytes:
+    """A matplotlib SVG whose neutral colours follow the page's scheme (see the module doc).
+
+    The neutral colours in ``style`` attributes become ``var(--dl-<role>)``; so does the
+    default fill (text glyphs and ``"k"`` markers, drawn in black without a ``fill``). The
+    SVG's stylesheet sets the light values, and the ``DARK`` ones on everything after the
+    element ``#only-dark`` while it is the target: an ``<img src="….svg#only-dark">``.
+
+    Examples:
+        >>> from dlnotes.experiments.plotting import themed
+        >>> svg = themed(b'<svg><defs><style>*{}</style></defs>'
+        ...              b'<g id="figure_1"><path style="fill: #ffffff"/></g></svg>')
+        >>> b'<path style="fill: var(--dl-paper)"/>' in svg, b'<g id="only-dark"/>' in svg
+        (True, True)
+    """
+    light = ";".join(f"--dl-{role}:{colour}" for colour, role in _NEUTRAL.items())
+    dark = ";".join(f"--dl-{_NEUTRAL[colour]}:{shade}" for colour, shade in DARK.items())
+    css = (f"#figure_1{{{light};fill:var(--dl-ink)}}#only-dark:target~#figure_1{{{dark}}}").encode()
+    svg = _STYLE_ATTR.sub(
+        lambda attr: _NEUTRAL_HEX.sub(
+            lambda hex_: f"var(--dl-{_NEUTRAL[hex_.group(0).decode()]})".encode(), attr.group(0)
+        ),
+        svg,
+    )
+    svg = svg.replace(b"</style>", css + b"</style>", 1)
+    return svg.replace(b'<g id="figure_1">', b'<g id="only-dark"/>\n <g id="figure_1">', 1)
 
 
 _SVG = "{http://www.w3.org/2000/svg}"
