@@ -2,7 +2,7 @@
 
 Part of ``make budgets`` (and ``make lighthouse`` alone); not a test: the scores are noisy and
 depend on the machine's load. Pages: the home page, each question page of docs/questions.yml and
-one API page, in every language of the site. Each page is audited ``--runs`` times (3) with
+the largest API page, in every language of the site. Each page is audited ``--runs`` times (3) with
 ``npx --yes lighthouse@12.2.3`` (pinned: 13.x wants Node 22) driving ``CHROME_PATH``
 (Debian's /usr/bin/chromium by default); the table gives the median of the runs of each
 column: the performance, accessibility, best-practices and SEO scores, total blocking time,
@@ -29,6 +29,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -87,11 +88,11 @@ def site_languages() -> list[str]:
 
 
 def default_pages(site: Path) -> list[str]:
-    """The home page, the question pages (registry order) and one API page."""
+    """The home page, the question pages (registry order) and the largest API page."""
     questions = yaml.safe_load((ROOT / "docs" / "questions.yml").read_text(encoding="utf-8"))
-    api = sorted(p.parent.relative_to(site).as_posix() for p in (site / "api").rglob("index.html"))
-    # After the split into one page per module, the first module's page; before it, api/.
-    api_page = next((p for p in api if p != "api"), "api")
+    # The largest API page (one page per module; api/ itself before the split): the worst case.
+    api = max((site / "api").rglob("index.html"), key=lambda p: p.stat().st_size)
+    api_page = api.parent.relative_to(site).as_posix()
     return ["", *(q["slug"] for q in questions), api_page]
 
 
@@ -113,7 +114,20 @@ def audit(url: str, out: Path) -> dict[str, int]:
         f"--only-categories={','.join(CATEGORIES)}",
         f"--chrome-flags={CHROME_FLAGS}",
     ]
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    # Its own process group: npx, node and Chromium are all ended if this script is stopped.
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        if process.wait() != 0:
+            raise subprocess.CalledProcessError(process.returncode, command)
+    finally:
+        if process.poll() is None:
+            # SIGINT: chrome-launcher ends the Chromium it started (detached, in a group of its
+            # own) on SIGINT only.
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
     report = json.loads(out.read_text(encoding="utf-8"))
     audits = report["audits"]
     row = {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
@@ -142,6 +156,8 @@ def main() -> int:
     parser.add_argument("--pages", help="comma-separated page paths without language (index = '')")
     parser.add_argument("--json", type=Path, help="write every run's numbers here")
     args = parser.parse_args()
+    # Stopped with SIGTERM (kill, a CI timeout): unwind, so that audit() ends its Lighthouse.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not shutil.which("npx"):
         print("npx not found: install Node.js 20 and npm (Debian: apt-get install nodejs npm)")
         return 2
