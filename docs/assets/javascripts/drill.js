@@ -273,18 +273,6 @@
     return el;
   }
 
-  // Formulas of the card rendered by the vendored KaTeX, as katex-init.js does for the page
-  // (those it already rendered are left alone).
-  function renderMath(root) {
-    if (typeof katex === "undefined") return;
-    root.querySelectorAll(".arithmatex").forEach(function (el) {
-      if (el.querySelector(".katex, .katex-error")) return;
-      var tex = el.textContent.trim().replace(/^\\[([]/, "").replace(/\\[)\]]$/, "");
-      katex.render(tex, el, { displayMode: el.tagName === "DIV", throwOnError: false,
-                              output: "html" });
-    });
-  }
-
   function storage() {
     try {
       var probe = "dlnotes-drill:probe";
@@ -575,7 +563,6 @@
       var kind = !state ? "fresh" : state.due <= now ? "due" : "early";
       meta.textContent = current.title + " · " + t.states[kind];
       question.innerHTML = current.details.querySelector("summary").innerHTML;
-      renderMath(question);
       cardView.dataset.card = cardId;
       cardView.hidden = false;
       doneView.hidden = true;
@@ -610,7 +597,6 @@
       current.details.querySelectorAll(":scope > :not(summary)").forEach(function (node) {
         answerBody.appendChild(node);
       });
-      renderMath(answerBody);
       var now = new Date();
       var due = preview(progress, current.id, now);
       gradeButtons.forEach(function (button) {
@@ -839,7 +825,7 @@
     start(mount, sheet);
   }
 
-  // After katex-init.js has rendered the page's formulas (it subscribes first).
+  // The cards' formulas are KaTeX's HTML already (hooks/formulas.py renders them at build time).
   if (typeof document$ !== "undefined") {
     document$.subscribe(init);
   } else if (document.readyState === "loading") {
