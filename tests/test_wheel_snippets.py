@@ -7,7 +7,8 @@ then the wheel with its ``experiments`` extra. That is what each question page t
 reader to install (``pip install "dlnotes-interview[experiments] @ git+…"``), with the wheel
 standing in for the repository. Every fenced Python block of the English pages then runs there,
 alone, in a fresh namespace, from a temporary working directory: a script with ``exec``, a
-``>>>`` session through :mod:`doctest` with its outputs checked, as ``tests/sybil_blocks.py``
+``>>>`` session through :mod:`doctest` with its outputs checked (a script's printed lines
+against its ``#>`` lines), as ``tests/sybil_blocks.py``
 runs them here. (The Chinese blocks hold the same code and outputs: tests/test_parity.py.)
 """
 
@@ -20,12 +21,12 @@ import pytest
 from dlpages import DEFAULT, DOCS
 from dlwheel import ReaderVenv, run
 from sybil import Document
-from sybil_blocks import PAGE_PARSERS
+from sybil_blocks import PAGE_PARSERS, output_problem, shown_output
 
 ROOT = Path(__file__).resolve().parent.parent
 
 RUNNER = """
-import doctest, json, sys, traceback
+import contextlib, doctest, io, json, sys, traceback
 import dlnotes
 blocks = json.load(open(sys.argv[1], encoding="utf-8"))
 results = {"dlnotes": dlnotes.__file__}
@@ -41,8 +42,11 @@ for block in blocks:
             runner.run(test, out=report.append, clear_globs=False)
             results[block["id"]] = "".join(report) if runner.failures else None
         else:
-            exec(compile(block["source"], block["id"], "exec", dont_inherit=True), namespace)
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                exec(compile(block["source"], block["id"], "exec", dont_inherit=True), namespace)
             results[block["id"]] = None
+            results["printed " + block["id"]] = printed.getvalue()
     except BaseException:
         results[block["id"]] = traceback.format_exc()
 json.dump(results, open(sys.argv[2], "w", encoding="utf-8"))
@@ -105,3 +109,7 @@ def test_block_runs_from_the_wheel(
     block: dict[str, object], outside: dict[str, str | None]
 ) -> None:
     assert outside[str(block["id"])] is None, outside[str(block["id"])]
+    printed = outside.get(f"printed {block['id']}")
+    if printed is not None:  # a script: what it printed is what its #> lines show
+        problem = output_problem(shown_output(str(block["source"])), printed)
+        assert problem is None, problem
