@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -86,12 +87,22 @@ CELL_TIMEOUT = 600
 
 def languages() -> tuple[str, ...]:
     """The site's languages, default first, from mkdocs.yml (through the hooks' reader)."""
+    return _site("languages")()  # type: ignore[no-any-return]
+
+
+def site_url() -> str:
+    """mkdocs.yml's ``site_url``, ending in a slash."""
+    return str(_site("site_config")()["site_url"]).rstrip("/") + "/"
+
+
+def _site(name: str) -> Any:
+    """A reader of mkdocs.yml from hooks/_shared.py (the hooks' own, so both agree)."""
     sys.path.insert(0, str(ROOT / "hooks"))
     try:
-        from _shared import languages as site_languages
+        import _shared
     finally:
         sys.path.remove(str(ROOT / "hooks"))
-    return site_languages()
+    return getattr(_shared, name)
 
 
 def notebook_sources() -> list[Path]:
@@ -237,14 +248,26 @@ def execute_notebook(source: str) -> bytes:
     return nbformat.writes(notebook).encode()
 
 
+# A link from a notebook to a page of the site, relative to the notebook's page
+# (notebooks/<slug>/): right on the site and in the offline copy, dead in Colab.
+SITE_LINK = re.compile(r"\]\(\.\./\.\./([^)#\s]*)")
+
+
 def colab_notebook(source: str | Path) -> bytes:
     """The jupytext source as an ``.ipynb`` without outputs, byte for byte the same on every
-    run (cell ids by position: nbformat would draw random ones)."""
+    run (cell ids by position: nbformat would draw random ones). Its links to the site's
+    pages point at the published site, in the notebook's language: Colab opens the file from
+    the repository, where a relative link leads nowhere."""
     import nbformat
 
     notebook = read_notebook(source)
+    lang = Path(source).stem.rsplit(".", 1)[-1]
+    default = languages()[0]
+    pages = site_url() + ("" if lang == default else f"{lang}/")
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"
+        if cell.cell_type == "markdown":
+            cell.source = SITE_LINK.sub(lambda m: f"]({pages}{m[1]}", cell.source)
     return nbformat.writes(notebook).encode()
 
 

@@ -135,6 +135,23 @@ def test_the_colab_copy_is_the_source_without_outputs(source: Path) -> None:
     assert "jupytext" not in notebook.metadata
 
 
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_colab_copy_links_to_published_pages_in_its_language(
+    source: Path, site_dir: Path
+) -> None:
+    """Colab opens the copy from the repository: a relative link to a page would lead nowhere.
+    Each link to the site is absolute, to a page the build has, in the notebook's language."""
+    text = compute.COLAB.joinpath(f"{source.stem}.ipynb").read_text(encoding="utf-8")
+    assert "](../" not in text and "](./" not in text
+    lang = source.stem.rsplit(".", 1)[1]
+    base = compute.site_url() + ("" if lang == LANGUAGES[0] else f"{lang}/")
+    links = re.findall(rf"\]\({re.escape(compute.site_url())}([^)#\s]*)", text)
+    assert links, "the copy links to no page of the site"
+    for path in links:
+        assert (compute.site_url() + path).startswith(base), f"{path}: not in {lang}"
+        assert (site_dir / path / "index.html").is_file(), f"{path}: no such page in the build"
+
+
 def test_the_colab_copies_are_the_sources_only() -> None:
     copies = {path.name for path in compute.COLAB.glob("*")}
     assert copies == {f"{stem}.ipynb" for stem in STEMS}
