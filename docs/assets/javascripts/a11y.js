@@ -7,7 +7,8 @@
 //   navigation, so that wrapper is marked role="none".
 (function () {
   var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
-  var BOXES = ".md-content :is(div, pre, code, table)";
+  // Block boxes only: inline <code> in prose never scrolls (its overflow does not apply).
+  var BOXES = ".md-content :is(div, pre, pre > code, table)";
 
   function focusScrollBoxes() {
     document.querySelectorAll(BOXES).forEach(function (el) {

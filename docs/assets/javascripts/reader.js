@@ -50,9 +50,13 @@
   // -- 2. scroll hints -----------------------------------------------------------------------
   // Every box of the content that scrolls sideways: display formulas, Material's table wrapper,
   // code blocks, notebook cells (their computed style is known even inside a closed <details>).
+  // Those are always div, pre, table elements or a pre's code: the inline elements (KaTeX's
+  // HTML, code tokens, code in prose), most of a page's, are not read (a computed style each).
+  var CANDIDATES = ".md-content :is(div, pre, pre > code, table)";
+
   function scrollBoxes(root) {
     var found = [];
-    root.querySelectorAll(".md-content *").forEach(function (el) {
+    root.querySelectorAll(CANDIDATES).forEach(function (el) {
       var overflow = getComputedStyle(el).overflowX;
       if (overflow === "auto" || overflow === "scroll") found.push(el);
     });
@@ -76,10 +80,13 @@
       entries.forEach(function (entry) { update(entry.target); });
     });
 
+  var watched = [];
+
   function watch(root) {
     scrollBoxes(root).forEach(function (box) {
       if (box.dataset.dlWatched) return;
       box.dataset.dlWatched = "1";
+      watched.push(box);
       box.addEventListener("scroll", function () { update(box); }, { passive: true });
       if (resized) resized.observe(box);
       update(box);
@@ -90,7 +97,7 @@
     watch(doc.body || document.body);
     // Fonts change sizes after the first paint.
     if (document.fonts && document.fonts.ready) {
-      document.fonts.ready.then(function () { scrollBoxes(document).forEach(update); });
+      document.fonts.ready.then(function () { watched.forEach(update); });
     }
   }
 
