@@ -61,7 +61,8 @@ CHROMIUM_ARGS = [
 PREPARE_JS = """async (scale) => {
   document.querySelectorAll('.md-content details').forEach(d => { d.open = true; });
   const figures = [...document.querySelectorAll('.md-content img')]
-    .filter(img => /\\/assets\\/figures\\/[^/]+\\.svg$/.test(new URL(img.src).pathname));
+    .filter(img => /\\/assets\\/figures\\/[^/]+\\.svg$/.test(new URL(img.src).pathname))
+    .filter(img => img.getClientRects().length > 0);  // not the other colour scheme's copy
   figures.forEach(img => { img.loading = 'eager'; });
   await Promise.all(figures.map(img => img.decode().catch(() => null)));
   const drawn = [];
@@ -92,9 +93,11 @@ FORMULAS_JS = """() => ({
     .filter(e => !e.querySelector('.katex')).length,
 })"""
 
-# In print layout: code blocks whose text is wider than their box (cut off on paper).
+# In print layout: code blocks whose text is wider than their box (cut off on paper), the
+# block or the code element in it.
 CUT_CODE_JS = """() => [...document.querySelectorAll('.md-content pre')]
-  .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+  .filter(pre => [pre, ...pre.querySelectorAll(':scope > code')]
+    .some(box => box.scrollWidth > box.clientWidth + 1))
   .map(pre => pre.textContent.slice(0, 80))"""
 
 
