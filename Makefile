@@ -48,7 +48,7 @@ build: compute
 pdf: $(READY)  ## dist-site/dlnotes.<lang>.pdf: every question, one PDF per language, printed from the built site (make build first)
 	$(BIN)/python scripts/pdf.py --site site --out dist-site
 
-offline: compute  ## the whole site, both languages, as a zip that works from file:// (dist-site/dlnotes-offline.zip; scripts/offline.py)
+offline: $(READY)  ## the compute step, then the whole site, both languages, as a zip that works from file:// (dist-site/dlnotes-offline.zip; scripts/offline.py)
 	$(BIN)/python scripts/offline.py dist-site
 
 dist: $(READY)  ## the sdist and the wheel in dist/, as a release builds them, checked by twine and check-wheel-contents

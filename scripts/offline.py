@@ -1,9 +1,10 @@
 """The offline copy: the whole site, both languages, as a zip that works from ``file://``.
 
-``python scripts/offline.py OUT`` (``make offline``: ``OUT`` is ``dist-site``, after the compute
-step) builds the site with Material's ``offline`` plugin switched on (``DLNOTES_OFFLINE=true``,
-see mkdocs.yml and hooks/offline.py) into ``OUT/dlnotes-offline/`` with ``mkdocs build
---strict``, then zips that folder into ``OUT/dlnotes-offline.zip``. A reader unzips it and opens
+``python scripts/offline.py OUT`` (``make offline``: ``OUT`` is ``dist-site``) runs the compute
+step (scripts/compute.py: what is not cached yet), builds the site with Material's ``offline``
+plugin switched on (``DLNOTES_OFFLINE=true``, see mkdocs.yml and hooks/offline.py) into
+``OUT/dlnotes-offline/`` with ``mkdocs build --strict``, then zips that folder into
+``OUT/dlnotes-offline.zip``. A reader unzips it and opens
 ``dlnotes-offline/index.html``. tests/browser/test_offline.py runs the same script.
 """
 
@@ -29,6 +30,11 @@ def build(out: Path) -> Path:
     shutil.rmtree(site, ignore_errors=True)
     env = {**os.environ, "DLNOTES_OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
     env.pop("DLNOTES_PENDING", None)  # never placeholders in a copy readers take away
+    compute = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "compute.py")], cwd=ROOT, env=env, check=False
+    )
+    if compute.returncode != 0:
+        raise SystemExit("offline: the compute step failed")
     result = subprocess.run(
         # the `mkdocs` script, as make build runs it (only the script shows Python's warnings)
         [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "--site-dir", str(site)],

@@ -59,8 +59,8 @@ class FileSite:
 
 @pytest.fixture(scope="session")
 def offline_zip(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``scripts/offline.py``, as ``make offline`` runs it (after the session's compute step,
-    which ``site_dir`` ran)."""
+    """``scripts/offline.py``, as ``make offline`` runs it (its compute step finds the results
+    the session's build computed, unless the tree changed in between)."""
     out = tmp_path_factory.mktemp("offline")
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "offline.py"), str(out)],
