@@ -143,12 +143,20 @@ def measure_desktop(visit: Visit, page: SitePage, site_dir: Path, screenshots: P
         problems.append(
             f"HTML+CSS+JS transferred: {weight.code / 1000:.1f} KB > budget {BUDGET_KB} KB"
         )
-    return {"problems": problems}
+    import test_phone  # figures in both schemes (tests/browser/test_phone.py)
+
+    return {"problems": problems, "schemes": test_phone.measure_desktop(visit, page)}
 
 
 def measure_phone(visit: Visit, page: SitePage) -> dict:
-    """On a topic page at 390 px: nothing wider than the screen outside a scroll box."""
-    return {"problems": phone_layout_problems(visit) if page.name in topic_pages() else []}
+    """On a topic page at 390 px: nothing wider than the screen outside a scroll box; the home
+    table and the code blocks' line length (tests/browser/test_phone.py)."""
+    import test_phone
+
+    return {
+        "problems": phone_layout_problems(visit) if page.name in topic_pages() else [],
+        "phone": test_phone.measure_phone(visit, page),
+    }
 
 
 def measure_switch(visit: Visit, page: SitePage) -> str:
