@@ -46,7 +46,7 @@ HOME_TABLE_JS = """() => {
   const wrap = table.closest('.md-typeset__scrollwrap') || table.parentElement;
   const rows = [...table.querySelectorAll('tbody tr')];
   const cut = [];
-  for (const cell of table.querySelectorAll('tbody td')) {  // (the header is visually hidden)
+  for (const cell of table.querySelectorAll("tbody td")) {  // (the header is not shown)
     const r = cell.getBoundingClientRect();
     if (r.left < -1 || r.right > width + 1 || cell.scrollWidth > cell.clientWidth + 1)
       cut.push(`${cell.textContent.trim().slice(0, 40)} [${Math.round(r.left)}, `
