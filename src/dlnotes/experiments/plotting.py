@@ -17,8 +17,9 @@ Every SVG follows the site's colour scheme (`svg_bytes`): its neutral colours (t
 background, black text and axes, light contour lines) are CSS custom properties, light by
 default; shown as ``<name>.svg#only-dark``, which is how the site shows a figure in Material's
 dark (``slate``) scheme, the SVG's own stylesheet switches them to ``DARK`` (the page's
-background and text colours). The data colours stay: each keeps at least 3:1 contrast on both
-backgrounds (``COLORS``).
+background and text colours). The data colours (``COLORS``, ``GREY``) stay as drawn; any other
+neutral colour a plot picks does not switch, so plots use ``"black"``/``"k"``, ``"white"`` or
+``"#CCCCCC"`` for ink, paper and faint lines.
 
 Examples:
     >>> from dlnotes.experiments import plotting
