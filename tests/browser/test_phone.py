@@ -118,10 +118,10 @@ def measure_phone(visit: Visit, page: SitePage) -> dict:
     if page.name == "index":
         found["table"] = visit.page.evaluate(HOME_TABLE_JS)
     if not page.name.startswith("notebooks/"):  # mkdocs-jupyter's cells are not Material's
-        found["code"] = {
-            "site": visit.page.evaluate(CODE_FIT_JS, False),
-            "theme": visit.page.evaluate(CODE_FIT_JS, True),
-        }
+        site = visit.page.evaluate(CODE_FIT_JS, False)
+        # the theme alone: only where there is code (turning stylesheets off lays out the page)
+        theme = visit.page.evaluate(CODE_FIT_JS, True) if site else {}
+        found["code"] = {"site": site, "theme": theme}
         visit.page.evaluate(SETTLED_JS)
     return found
 
