@@ -45,9 +45,12 @@ if [ "$version" = latest ] || [ "$(installed)" != "$version" ]; then
   if [ "${TORCH_INDEX:-}" = pip ]; then
     $pip --upgrade "$want"
   else
-    if [ "$version" != latest ]; then want="$want+cpu"; fi
+    # A release: its "+cpu" build, torch's dependencies from PyPI too (as scripts/install-torch.sh).
+    # The newest: from the CPU index alone (it serves torch's dependencies as well), so that a
+    # newer CUDA build on PyPI cannot win.
+    if [ "$version" = latest ]; then more=""; else want="$want+cpu" more="https://pypi.org/simple"; fi
     $pip --upgrade "$want" --index-url "${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}" \
-      --extra-index-url https://pypi.org/simple
+      ${more:+--extra-index-url "$more"}
   fi
 fi
 version="$(installed)"
