@@ -12,7 +12,8 @@ read the results. ``make test`` asks for every check of a page on one worker (on
 - 1280 px, a cold load (every byte counted): the page checks (formulas, images, bytes
   transferred, a full-page screenshot), then the reader's measurements (follow-ups opened),
   then axe-core (light scheme: every rule, the colour rules on samples only; dark scheme: the
-  colour rules, on samples), then every console session's copy button is clicked, then the
+  colour rules, on samples), the figures as the dark scheme shows them (test_phone.py), then
+  every console session's copy button is clicked, then the
   requests and console of the whole visit, and last the language switch, which leaves the
   page.
 - 390 px: the reader's measurements (follow-ups opened, a full-page screenshot), the page
@@ -61,6 +62,7 @@ def look(
     # The checks live with their tests; imported here, when pytest has imported them.
     import test_a11y
     import test_pages
+    import test_phone
     import test_reader
 
     visit.reset()
@@ -73,6 +75,8 @@ def look(
     if width == "390":
         seen["page"] = test_pages.measure_phone(visit, page)
     seen["axe"] = test_a11y.measure(visit, page, width, axe())
+    if width == "1280":  # the figures in the dark scheme axe's last run left (test_phone.py)
+        seen["page"]["schemes"].update(test_phone.measure_dark(visit, page))
     seen["sessions"] = test_reader.measure_sessions(visit)
     seen["reader"].update(test_reader.traffic(visit))
     seen["page"]["traffic"] = visit.problems()

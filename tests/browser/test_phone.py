@@ -15,8 +15,8 @@
   colours the figures are drawn with (``plotting.DARK``) are the page's.
 
 Every measurement is made in the load of the page the page, reader and accessibility checks
-share (tests/browser/dlcheck.py, through ``test_pages.measure_desktop`` / ``measure_phone``): no
-extra page load.
+share (tests/browser/dlcheck.py, through ``test_pages.measure_desktop`` / ``measure_phone``, and
+``measure_dark`` after the accessibility checks' dark run): no extra page load or scheme switch.
 """
 
 from __future__ import annotations
@@ -155,20 +155,24 @@ def figure_pixels(visit: Visit, *, pixels: bool) -> list[dict]:
 
 
 def measure_desktop(visit: Visit, page: SitePage) -> dict:
-    """At 1280 px, on a page with figures: each figure as shown in the dark scheme (its
-    pixels too), then in the light one (the scheme the page was loaded in, left as found)."""
-    import test_a11y
-
+    """At 1280 px, in the scheme the page loaded in (light): the figure variants shown."""
     images = visit.page.evaluate(FIGURES_JS)
     if not images:
         return {}
-    found: dict = {"figures": len(images) // 2}  # each figure is there once per scheme
-    for scheme in ("dark", "light"):
-        test_a11y.set_scheme(visit, scheme)
-        visit.page.evaluate(SETTLED_JS)
-        shown = figure_pixels(visit, pixels=scheme == "dark")
-        found[scheme] = {"shown": shown, **visit.page.evaluate(COLOURS_JS)}
-    return found
+    # each figure is there once per scheme
+    return {"figures": len(images) // 2, "light": {"shown": figure_pixels(visit, pixels=False)}}
+
+
+def measure_dark(visit: Visit, page: SitePage) -> dict:
+    """At 1280 px, after the accessibility checks' dark run (tests/browser/dlcheck.py): the
+    figures as shown in the dark scheme, their pixels, and the page's colours."""
+    import test_a11y
+
+    if not visit.page.evaluate(FIGURES_JS):
+        return {}
+    test_a11y.set_scheme(visit, "dark")  # a no-op after axe's dark run
+    visit.page.evaluate(SETTLED_JS)
+    return {"dark": {"shown": figure_pixels(visit, pixels=True), **visit.page.evaluate(COLOURS_JS)}}
 
 
 def rgb(css: str) -> tuple[int, int, int]:
