@@ -31,7 +31,7 @@ CASES = [(lang, name) for lang in LANGUAGES for name in PAGES]
 IDS = [f"{lang}-{name.replace('/', '-')}" for lang, name in CASES]
 # A query per language, and the page that must be among its results.
 QUERIES = {DEFAULT: ("batch normalization", QUESTION), "zh": ("批量归一化", QUESTION)}
-# "under 10 MB" / "小于 10 MB" next to the link to the zip.
+# "under 12 MB" / "小于 12 MB" next to the link to the zip.
 STATED_SIZE = re.compile(r"(?:under|小于)\s*(\d+(?:\.\d+)?)\s*MB")
 NOTEBOOK_JS = """() => ({
   cells: document.querySelectorAll('.jp-Cell').length,
