@@ -99,3 +99,19 @@ def test_a_broken_formula_fails_the_strict_build_naming_page_and_formula(tmp_pat
     problem = next(line for line in log.splitlines() if line.startswith("WARNING"))
     assert "broken.md" in problem and "\\frac{1}{\\sqrt{2}" in problem, problem
     assert "index.md" not in log  # the good page is not named
+
+
+def test_a_process_that_rendered_a_formula_exits() -> None:
+    """hooks/_katex.py closes its V8 context at exit: left to the garbage collector, it hung
+    most runs of this very script at interpreter shutdown (mini-racer 0.14.1)."""
+    script = "import _katex; print(_katex.render('x^2', False).error)"
+    for _ in range(3):
+        run = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT / "hooks",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert run.returncode == 0 and run.stdout.strip() == "None", run.stderr[-2000:]
