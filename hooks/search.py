@@ -541,6 +541,31 @@ def api_title(title: str, location: str) -> str:
     return f"<code>{name}</code>" if name.startswith("dlnotes.") else title
 
 
+PARAGRAPH = re.compile(r"\s*<p>.*?</p>", re.S)
+
+
+def api_summary(text: str, location: str) -> str:
+    """An API object's entry keeps its docstring's first paragraph, the summary its preview
+    shows; the argument, return and error sections stay on the page. They were a third of the
+    index that every page loads (issue 27's 400 KB per question page), and a search finds an
+    object by its name (the title) or the concept its summary names.
+
+    >>> entry = "api/norm/#dlnotes.norm.batch_norm"
+    >>> api_summary("<p>Batch norm.</p><p>Args: x ...</p><table>...</table>", entry)
+    '<p>Batch norm.</p>'
+    >>> api_summary("<p> Bases: <code>Module</code></p> <p>A layer.</p><p>Args</p>", entry)
+    '<p>A layer.</p>'
+    >>> api_summary("<p>The module.</p><p>More.</p>", "api/norm/")
+    '<p>The module.</p><p>More.</p>'
+    """
+    if "#dlnotes." not in location:
+        return text
+    for paragraph in PARAGRAPH.finditer(text):  # a class's first is "Bases: Module"
+        if not paragraph.group(0).lstrip().removeprefix("<p>").lstrip().startswith("Bases:"):
+            return paragraph.group(0).strip()
+    return text
+
+
 def entry_boost(location: str) -> float | None:
     return next((boost for pattern, boost in SECTION_BOOSTS if pattern.search(location)), None)
 
@@ -597,6 +622,7 @@ def tune_index(part: dict, lang: str) -> dict:
             doc["boost"] = boost
         if doc["location"].startswith("api/"):
             doc["title"] = api_title(doc["title"], doc["location"])
+            doc["text"] = api_summary(doc["text"], doc["location"])
         doc["title"] = readable_formulas(doc["title"])
         doc["text"] = readable_formulas(doc["text"])
         if terms:

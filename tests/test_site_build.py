@@ -184,3 +184,19 @@ def test_search_previews_show_prose_and_formulas_as_text(built_site: Path, lang:
         if language == lang:
             assert query in texts[location].lower(), (query, location)
             assert shown in texts[location], (query, location, texts[location][:400])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_index_holds_each_text_once_and_api_summaries(built_site: Path, lang: str) -> None:
+    """What keeps the index that every page loads light (tests/test_page_weight.py): the
+    follow-up sheet repeats the question pages' follow-ups and is not indexed; an API object
+    is indexed by its name and its summary (the first paragraph that is not "Bases: ...")."""
+    folder = built_site if lang == LANGUAGES[0] else built_site / lang
+    docs = json.loads((folder / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert not [d for d in docs if d["location"].startswith("followups/")]
+    objects = [d for d in docs if "#dlnotes." in d["location"]]
+    assert len(objects) > 100
+    for doc in objects:
+        text = doc["text"].strip()
+        assert text.count("<p>") <= 1 and "Bases:" not in text, (doc["location"], text[:200])
+    assert any("Bases:" not in d["text"] and "<p>" in d["text"] for d in objects)

@@ -388,7 +388,32 @@ def svg_bytes(fig: Figure) -> bytes:
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     if missing:
         raise ValueError(f"characters without a glyph in the figure's fonts: {missing}")
-    return themed(buffer.getvalue())
+    return themed(compact(buffer.getvalue()))
+
+
+_PATH_DATA = re.compile(rb' d="([^"]*)"')
+_LONG_DECIMAL = re.compile(rb"-?\d+\.\d{2,}")
+
+
+def _tenth(number: re.Match[bytes]) -> bytes:
+    text = f"{float(number[0]):.1f}".removesuffix(".0")
+    return b"0" if text == "-0" else text.encode()
+
+
+def compact(svg: bytes) -> bytes:
+    """``svg`` with its path coordinates rounded to 0.1 pt (matplotlib writes six decimals).
+
+    A tenth of a point is a tenth of a CSS pixel at the figures' size, below what a screen
+    shows; the long curves of the SGD figures shrink by a third, gzipped.
+
+    Examples:
+        >>> compact(b'<path d="M 225.046543 330.409196 L -0.04 12.96 z"/>')
+        b'<path d="M 225 330.4 L 0 13 z"/>'
+    """
+    return _PATH_DATA.sub(
+        lambda m: b' d="' + _LONG_DECIMAL.sub(_tenth, m[1]) + b'"',
+        svg,
+    )
 
 
 _STYLE_ATTR = re.compile(rb'style="[^"]*"')
