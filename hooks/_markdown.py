@@ -121,7 +121,7 @@ def strip_python_comments(source: str) -> str:
     """Python source without its ``#`` comments (a ``#`` inside a string stays).
 
     A ``>>>`` session keeps its outputs; comments are removed from its statements only. A
-    script's ``#>`` lines are its printed output (tests/sybil_blocks.py checks them), not
+    script's ``# >`` lines are its printed output (tests/sybil_blocks.py checks them), not
     comments: they stay. Lines that held only a comment disappear, trailing spaces left by a
     comment go. Source that does not tokenize is returned as it is.
 
@@ -129,8 +129,8 @@ def strip_python_comments(source: str) -> str:
     "x = '#1'\\ny = 2\\n"
     >>> strip_python_comments(">>> f('#')  # call\\n'#'\\n")
     ">>> f('#')\\n'#'\\n"
-    >>> strip_python_comments("print(2)  # two\\n#> 2\\n")
-    'print(2)\\n#> 2\\n'
+    >>> strip_python_comments("print(2)  # two\\n# > 2\\n")
+    'print(2)\\n# > 2\\n'
     """
     lines = source.split("\n")
     session = any(line.lstrip().startswith(">>>") for line in lines)
@@ -152,7 +152,7 @@ def strip_python_comments(source: str) -> str:
     except (tokenize.TokenError, SyntaxError):
         return source  # not valid Python: compared as written
     for token in tokens:
-        if token.type == tokenize.COMMENT and not token.string.startswith("#>"):
+        if token.type == tokenize.COMMENT and not token.string.startswith("# >"):
             row = code_rows[token.start[0] - 1]
             offset = len(lines[row]) - len(code[token.start[0] - 1])
             comments[row] = token.start[1] + offset

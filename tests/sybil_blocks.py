@@ -4,9 +4,10 @@ example that runs alone, in a fresh namespace.
 A reader copies one block, not a page, so a block that only works after an earlier one is a bug
 on the page: here it fails. A ```python block runs as a script; a block that starts with ``>>>``
 (```python or ```pycon) runs as a console session through :mod:`doctest`, its outputs checked.
-A script shows what it prints in ``#>`` lines (pydantic's docs' convention), each right under the
-line that prints it; the printed lines must equal the ``#>`` lines, in order, so what a reader
-sees is what ran, and a block that prints without showing it fails. An ``…`` in a ``#>`` line
+A script shows what it prints in ``# >`` lines, each right under the line that prints it
+(pydantic's docs' ``#>``, with the space that ruff's formatter puts after every ``#``); the
+printed lines must equal the ``# >`` lines, in order, so what a reader sees is what ran, and a
+block that prints without showing it fails. An ``…`` in a ``# >`` line
 stands for a machine-dependent part (a timing) and matches any text within that line.
 A ```pycon fence that is not a session (no leading ``>>>``) is an error, not skipped. Only
 fenced blocks are lexed (no code in HTML comments): the blocks ``tests/test_parity.py`` compares.
@@ -41,21 +42,21 @@ def run_session(source: str, namespace: dict, path: str, line: int) -> str | Non
     return "".join(report) if runner.failures else None
 
 
-# A script's shown output: "#> text" (or a bare "#>" for an empty line), at any indentation.
-SHOWN = re.compile(r"^[ \t]*#>(?: (.*))?$", re.MULTILINE)
+# A script's shown output: "# > text" (or a bare "# >" for an empty line), at any indentation.
+SHOWN = re.compile(r"^[ \t]*# >(?: (.*))?$", re.MULTILINE)
 
 
 def shown_output(source: str) -> list[str]:
     """The lines a script block shows as its output, in order.
 
-    >>> shown_output("print(1)\\n#> 1\\nprint()\\n#>\\n# a comment\\n")
+    >>> shown_output("print(1)\\n# > 1\\nprint()\\n# >\\n# a comment\\n")
     ['1', '']
     """
     return [match.group(1) or "" for match in SHOWN.finditer(source)]
 
 
 def output_problem(shown: list[str], printed: str) -> str | None:
-    """Why ``printed`` is not what the ``#>`` lines show (None when it is). ``…`` in a shown
+    """Why ``printed`` is not what the ``# >`` lines show (None when it is). ``…`` in a shown
     line matches any text within that line.
 
     >>> output_problem(["a 1", "took … s"], "a 1\\ntook 0.3 s\\n") is None
@@ -63,9 +64,9 @@ def output_problem(shown: list[str], printed: str) -> str | None:
     >>> output_problem([], "printed but not shown\\n") is None
     False
     >>> print(output_problem(["a 1"], "a 2\\n"))
-    the block printed what its #> lines don't show:
-    shown:   #> a 1
-    printed: #> a 2
+    the block printed what its # > lines don't show:
+    shown:   # > a 1
+    printed: # > a 2
     """
     lines = printed.splitlines()
     patterns = [".*".join(map(re.escape, line.split("…"))) for line in shown]
@@ -75,16 +76,16 @@ def output_problem(shown: list[str], printed: str) -> str | None:
         return None
     return "\n".join(
         [
-            "the block printed what its #> lines don't show:",
-            "shown:   " + "\n         ".join(f"#> {line}".rstrip() for line in shown),
-            "printed: " + "\n         ".join(f"#> {line}".rstrip() for line in lines),
+            "the block printed what its # > lines don't show:",
+            "shown:   " + "\n         ".join(f"# > {line}".rstrip() for line in shown),
+            "printed: " + "\n         ".join(f"# > {line}".rstrip() for line in lines),
         ]
     )
 
 
 def run_block(example: Example) -> str | None:
     """A fenced block of a page, alone: a session as doctest, a script with ``exec`` whose
-    printed output must be what its ``#>`` lines show."""
+    printed output must be what its ``# >`` lines show."""
     source = example.parsed
     line = example.line + source.line_offset  # the line before the block's first line
     namespace = {"__name__": "__main__"}

@@ -1,4 +1,4 @@
-"""A page's script block shows what it prints in ``#>`` lines, and the run checks them
+"""A page's script block shows what it prints in ``# >`` lines, and the run checks them
 (tests/sybil_blocks.py); parity keeps them (they are output, not comments)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def run_page(tmp_path: Path, block: str) -> list[str | None]:
 
 
 def test_shown_lines_are_read_in_order_at_any_indentation() -> None:
-    source = "for i in range(2):\n    print(i)\n    #> 0\n#> 1\nprint()\n#>\n# a comment\n"
+    source = "for i in range(2):\n    print(i)\n    # > 0\n# > 1\nprint()\n# >\n# a comment\n"
     assert shown_output(source) == ["0", "1", ""]
 
 
@@ -47,12 +47,12 @@ def test_output_problem(shown: list[str], printed: str, ok: bool) -> None:
 
 def test_a_block_that_prints_without_showing_it_fails(tmp_path: Path) -> None:
     (report,) = run_page(tmp_path, "print(6 * 7)\n")
-    assert report is not None and "#> 42" in report
-    assert run_page(tmp_path, "print(6 * 7)\n#> 42\n") == [None]
-    (report,) = run_page(tmp_path, "print(6 * 7)\n#> 43\n")
-    assert report is not None and "#> 43" in report and "#> 42" in report
+    assert report is not None and "# > 42" in report
+    assert run_page(tmp_path, "print(6 * 7)\n# > 42\n") == [None]
+    (report,) = run_page(tmp_path, "print(6 * 7)\n# > 43\n")
+    assert report is not None and "# > 43" in report and "# > 42" in report
 
 
 def test_parity_keeps_shown_output_and_drops_comments() -> None:
-    source = "print(2)  # two\n#> 2\n# a note\n"
-    assert _markdown.strip_python_comments(source) == "print(2)\n#> 2\n"
+    source = "print(2)  # two\n# > 2\n# a note\n"
+    assert _markdown.strip_python_comments(source) == "print(2)\n# > 2\n"

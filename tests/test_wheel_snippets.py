@@ -8,7 +8,7 @@ reader to install (``pip install "dlnotes-interview[experiments] @ git+…"``), 
 standing in for the repository. Every fenced Python block of the English pages then runs there,
 alone, in a fresh namespace, from a temporary working directory: a script with ``exec``, a
 ``>>>`` session through :mod:`doctest` with its outputs checked (a script's printed lines
-against its ``#>`` lines), as ``tests/sybil_blocks.py``
+against its ``# >`` lines), as ``tests/sybil_blocks.py``
 runs them here. (The Chinese blocks hold the same code and outputs: tests/test_parity.py.)
 """
 
@@ -110,6 +110,6 @@ def test_block_runs_from_the_wheel(
 ) -> None:
     assert outside[str(block["id"])] is None, outside[str(block["id"])]
     printed = outside.get(f"printed {block['id']}")
-    if printed is not None:  # a script: what it printed is what its #> lines show
+    if printed is not None:  # a script: what it printed is what its # > lines show
         problem = output_problem(shown_output(str(block["source"])), printed)
         assert problem is None, problem
