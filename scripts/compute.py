@@ -423,6 +423,45 @@ def compute(
         log(f"dlnotes: figures and notebooks ready ({time.perf_counter() - start:.0f} s)")
 
 
+def build_site(dest: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """What ``make build`` runs, into ``dest``: this step (what is not cached yet), then
+    ``mkdocs build --strict``, each in a process of its own with ``env`` (default: this
+    process's environment; ``DLNOTES_PENDING`` is dropped: a build never takes placeholders).
+
+    Returns the result of the first step that failed, else the build's; its output holds both
+    steps'. The tests' site, ``make offline`` and ``make lighthouse`` build with it.
+    """
+    env = {**(os.environ if env is None else env), "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("DLNOTES_PENDING", None)
+    step = subprocess.run(
+        [sys.executable, str(SELF)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if step.returncode != 0:
+        return step
+    # The `mkdocs` script, as make build runs it: only the script shows Python's warnings.
+    mkdocs = str(Path(sys.executable).parent / "mkdocs")
+    build = subprocess.run(
+        [mkdocs, "build", "--strict", "--site-dir", str(dest)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    build.stdout = step.stdout + build.stdout
+    build.stderr = step.stderr + build.stderr
+    return build
+
+
+def build_warnings(log: str) -> list[str]:
+    """The warning lines of a build's output: MkDocs' own start the line (``--strict`` already
+    fails on them), a notebook kernel's read "[IPKernelApp] WARNING | ..." (none is expected)."""
+    return [
+        line
+        for line in log.splitlines()
+        if line.lstrip().startswith("WARNING") or "] WARNING |" in line
+    ]
+
+
 def _prune(current: list[Path]) -> None:
     """Remove cached SVGs and notebooks of older inputs (experiment results stay: cheap, and
     shared with the tests)."""

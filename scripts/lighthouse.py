@@ -2,19 +2,19 @@
 
 Part of ``make budgets`` (and ``make lighthouse`` alone); not a test: the scores are noisy and
 depend on the machine's load. Pages: the home page, each question page of docs/questions.yml and
-the largest API page, in every language of the site. Each page is audited ``--runs`` times (3) with
-``npx --yes lighthouse@12.2.3`` (pinned: 13.x wants Node 22) driving ``CHROME_PATH``
-(Debian's /usr/bin/chromium by default); the table gives the median of the runs of each
-column: the performance, accessibility, best-practices and SEO scores, total blocking time,
-the DOM size and the bytes transferred (gzip).
+the largest API page, in every language of the site. Each page is audited ``--runs`` times (3)
+with ``npx --yes lighthouse@12.2.3`` (pinned: 13.x wants Node 22) driving ``CHROME_PATH`` (by
+default the Chromium of scripts/dlchromium.py, with its flags); the table gives the median of
+the runs of each column: the performance, accessibility, best-practices and SEO scores, total
+blocking time, the DOM size and the bytes transferred (gzip).
 
 The site is the one in ``--site`` (for example ``site/`` after ``make build``); without it, the
-script builds one into a temporary folder first (``mkdocs build --strict``; the compute step's
-results must be cached, as after ``make build``). The server compresses HTML, CSS, JavaScript,
-JSON, SVG and XML with gzip when the browser accepts it, as GitHub Pages does: uncompressed
-serving roughly halves the performance score. Node and npm must be installed (npx fetches
-Lighthouse from the npm registry the first time). Every line names the load average: on a
-shared machine the scores are lower bounds.
+script builds one into a temporary folder first, as ``make build`` does (the compute step, then
+``mkdocs build --strict``: ``compute.build_site``). The server compresses HTML, CSS,
+JavaScript, JSON, SVG and XML with gzip when the browser accepts it, as GitHub Pages does:
+uncompressed serving roughly halves the performance score. Node and npm must be installed (npx
+fetches Lighthouse from the npm registry the first time). Every line names the load average: on
+a shared machine the scores are lower bounds.
 
 Usage: ``python scripts/lighthouse.py [--site DIR] [--runs 3] [--pages index,batch-norm,...]
 [--json OUT]``.
@@ -38,13 +38,15 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import dlchromium
 import yaml
+from compute import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = "lighthouse@12.2.3"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
-CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
+CHROME_FLAGS = " ".join(["--headless=new", *dlchromium.ARGS])  # scripts/dlchromium.py
 
 
 class GzipHandler(SimpleHTTPRequestHandler):
@@ -102,7 +104,10 @@ def load() -> str:
 
 def audit(url: str, out: Path) -> dict[str, int]:
     """One Lighthouse run (mobile, its default form factor and simulated throttling)."""
-    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    env = {
+        **os.environ,
+        "CHROME_PATH": os.environ.get("CHROME_PATH") or dlchromium.executable() or "chromium",
+    }
     command = [
         "npx",
         "--yes",
@@ -142,11 +147,10 @@ def median_row(runs: list[dict[str, int]]) -> dict[str, int]:
 
 
 def build(dest: Path) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    mkdocs = Path(sys.executable).parent / "mkdocs"
-    subprocess.run(
-        [str(mkdocs), "build", "--strict", "-d", str(dest)], cwd=ROOT, env=env, check=True
-    )
+    """The compute step (what is not cached yet) and the strict build, as make build runs them."""
+    result = build_site(dest)
+    if result.returncode != 0:
+        raise SystemExit(f"the build failed:\n{(result.stdout + result.stderr)[-6000:]}")
 
 
 def main() -> int:

@@ -12,42 +12,30 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from compute import build_site, build_warnings  # scripts/compute.py
+
 NAME = "dlnotes-offline"
 
 
 def build(out: Path) -> Path:
     """Build the offline site into ``out/dlnotes-offline`` and zip it; return the zip's path.
 
-    Raises ``SystemExit`` with mkdocs' log when the strict build fails or prints a warning.
+    Raises ``SystemExit`` with the log when the compute step or the strict build fails, or the
+    build prints a warning. Never placeholders (``compute.build_site`` drops
+    ``DLNOTES_PENDING``): a copy readers take away is whole.
     """
     out = out.resolve()
     site = out / NAME
     shutil.rmtree(site, ignore_errors=True)
-    env = {**os.environ, "DLNOTES_OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("DLNOTES_PENDING", None)  # never placeholders in a copy readers take away
-    compute = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "compute.py")], cwd=ROOT, env=env, check=False
-    )
-    if compute.returncode != 0:
-        raise SystemExit("offline: the compute step failed")
-    result = subprocess.run(
-        # the `mkdocs` script, as make build runs it (only the script shows Python's warnings)
-        [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build_site(site, {**os.environ, "DLNOTES_OFFLINE": "true"})
     log = result.stdout + result.stderr
-    warnings = [line for line in log.splitlines() if line.lstrip().startswith("WARNING")]
-    if result.returncode != 0 or warnings:
-        raise SystemExit(f"offline: mkdocs build --strict failed:\n{log[-6000:]}")
+    if result.returncode != 0 or build_warnings(log):
+        raise SystemExit(
+            f"offline: the compute step or mkdocs build --strict failed:\n{log[-6000:]}"
+        )
     archive = shutil.make_archive(str(out / NAME), "zip", root_dir=out, base_dir=NAME)
     return Path(archive)
 

@@ -8,7 +8,8 @@ page and "page / pages" at the bottom, the PDF outline (bookmarks) from the head
 printing:
 
 - the follow-up answers are opened (``<details open>``; print.css opens them too);
-- KaTeX has rendered every formula (the page's own script, vendored KaTeX and its fonts);
+- the fonts have loaded (the formulas are KaTeX's HTML, rendered at build time by
+  hooks/formulas.py, in the vendored KaTeX fonts);
 - each figure (an SVG drawn by the compute step) is drawn into a PNG at ``SCALE`` times its CSS
   size (about 290 dpi on paper) and shown instead: the PDF holds the figures as images, which
   every PDF reader and printer shows alike and ``pdfimages`` can list and measure
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import os
 import shutil
 import subprocess
 import sys
@@ -33,7 +33,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
+sys.path.insert(0, str(ROOT / "scripts"))  # when loaded from a file by the tests
 
+import dlchromium  # noqa: E402
 from _shared import languages  # noqa: E402
 
 SCALE = 3  # figure pixels per CSS pixel: 96 px per inch x 3 = 288 dpi at the printed size
@@ -48,14 +50,6 @@ FOOTER = (
     '<div style="width:100%;margin:0 15mm;font:8px sans-serif;color:#555;text-align:center">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Open the answers, wait for the figures, draw each into a PNG of SCALE times its size.
 PREPARE_JS = """async (scale) => {
@@ -110,11 +104,7 @@ def print_book(page: Any, url: str, pdf: Path) -> dict[str, Any]:
     """Print the book at ``url`` with a Playwright ``page`` to ``pdf``; return what was checked
     on the way: the figures drawn, the formulas rendered, code cut off in print layout."""
     page.goto(url, wait_until="load")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.arithmatex')]"
-        ".every(e => e.querySelector('.katex, .katex-error'))",
-        timeout=60_000,
-    )
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     figures = page.evaluate(PREPARE_JS, SCALE)
     formulas = page.evaluate(FORMULAS_JS)
     page.emulate_media(media="print")
@@ -143,8 +133,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def chromium() -> str:
-    path = os.environ.get("DLNOTES_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
+    path = dlchromium.executable()
+    if path is None:
         sys.exit("Chromium not found: sudo apt-get install chromium fonts-wqy-microhei")
     return path
 
@@ -172,7 +162,7 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=chromium(), headless=True, args=CHROMIUM_ARGS
+                executable_path=chromium(), headless=True, args=dlchromium.ARGS
             )
             page = browser.new_page()
             for lang in langs:

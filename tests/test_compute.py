@@ -22,12 +22,11 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 from types import SimpleNamespace
 
+import compute  # scripts/compute.py (pytest's pythonpath)
 import pytest
 from dlhooks import load_hook
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import compute  # noqa: E402
 
 LANGS = ("en", "zh")
 
@@ -319,3 +318,14 @@ def test_the_figure_placeholder_fits_its_box(lang: str) -> None:
     for line in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg):
         width = sum(size if ord(char) > 0x2E80 else 0.6 * size for char in line)
         assert width <= 620, (line, width)
+
+
+def test_build_warnings_are_mkdocs_and_kernel_warnings_only() -> None:
+    log = (
+        "INFO    -  Building documentation...\n"
+        "WARNING -  Doc file 'a.md' contains a link 'b.md', but the target is not found\n"
+        "  WARNING -  an indented one\n"
+        "[IPKernelApp] WARNING | Unknown error in handling startup files\n"
+        "INFO    -  a page that says WARNING in its text\n"
+    )
+    assert compute.build_warnings(log) == log.splitlines()[1:4]

@@ -11,6 +11,7 @@ import re
 import sys
 from pathlib import Path
 
+import compute  # scripts/compute.py (pytest's pythonpath)
 import pytest
 
 pytest.importorskip("sklearn")
@@ -23,9 +24,6 @@ from dlnotes.experiments import plotting
 ROOT = Path(__file__).resolve().parent.parent
 HANZI = re.compile(r"[\u4e00-\u9fff]")
 
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import compute  # noqa: E402
 
 CASES = [(name, lang) for name in sorted(experiment_results.figures()) for lang in plotting.LANGS]
 
@@ -135,7 +133,6 @@ def test_kit_modules_name_the_extra_when_matplotlib_is_missing(
     monkeypatch: pytest.MonkeyPatch, module: str
 ) -> None:
     import importlib
-    import sys
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     for name in (f"dlnotes.experiments.{module}", "dlnotes.experiments.data"):

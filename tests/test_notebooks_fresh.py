@@ -33,6 +33,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import compute  # scripts/compute.py (pytest's pythonpath)
 import nbformat
 import pytest
 from dlpages import LANGUAGES, SitePage, mkdocs_config
@@ -43,8 +44,6 @@ from nbclient import NotebookClient
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import compute  # noqa: E402
 
 REPO_URL = mkdocs_config()["repo_url"].rstrip("/")
 OWNER_REPO = urlsplit(REPO_URL).path.strip("/")  # dlnotes/dlnotes

@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import dlchromium  # scripts/dlchromium.py (pytest's pythonpath)
 from dlserver import SiteServer
 
 INSTALL_HINT = (
@@ -25,13 +25,7 @@ INSTALL_HINT = (
 
 def chromium_executable() -> str | None:
     """The Chromium binary to drive: ``$DLNOTES_CHROMIUM`` or Debian's ``/usr/bin/chromium``."""
-    configured = os.environ.get("DLNOTES_CHROMIUM")
-    if configured:
-        return configured if Path(configured).exists() else None
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
+    return dlchromium.executable()
 
 
 def running_in_ci() -> bool:
@@ -39,12 +33,7 @@ def running_in_ci() -> bool:
 
 
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *dlchromium.ARGS,  # scripts/dlchromium.py: what make pdf and make lighthouse run with too
     "--disable-quic",
     # Several tabs stay open (one per server, one per search language): do not slow down the
     # ones in the background.
