@@ -10,18 +10,26 @@
   // Block boxes only: inline <code> in prose never scrolls (its overflow does not apply).
   var BOXES = ".md-content :is(div, pre, pre > code, table)";
 
+  // Every box is read first, then marked: a write between two reads would have the browser
+  // lay the page out again for the next read, once per box.
   function focusScrollBoxes() {
-    document.querySelectorAll(BOXES).forEach(function (el) {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(BOXES));
+    var changes = boxes.map(function (el) {
       var overflows = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
       var mine = el.dataset.dlScrollFocus === "1";
-      if (!overflows) {
-        if (mine) { el.removeAttribute("tabindex"); delete el.dataset.dlScrollFocus; }
-        return;
-      }
-      if (mine || el.hasAttribute("tabindex") || el.querySelector(FOCUSABLE)) return;
+      if (!overflows) return mine ? "unmark" : null;
+      if (mine || el.hasAttribute("tabindex") || el.querySelector(FOCUSABLE)) return null;
       var style = getComputedStyle(el);
-      var scrolls = /(auto|scroll)/.test(style.overflowX + " " + style.overflowY);
-      if (scrolls) { el.setAttribute("tabindex", "0"); el.dataset.dlScrollFocus = "1"; }
+      return /(auto|scroll)/.test(style.overflowX + " " + style.overflowY) ? "mark" : null;
+    });
+    boxes.forEach(function (el, i) {
+      if (changes[i] === "unmark") {
+        el.removeAttribute("tabindex");
+        delete el.dataset.dlScrollFocus;
+      } else if (changes[i] === "mark") {
+        el.setAttribute("tabindex", "0");
+        el.dataset.dlScrollFocus = "1";
+      }
     });
   }
 

@@ -63,41 +63,53 @@
     return found;
   }
 
-  function update(box) {
+  // The hint a box needs: null when it has nothing more to see (reads only).
+  function hintOf(box) {
     var max = box.scrollWidth - box.clientWidth;
-    if (max <= 1) {
-      box.removeAttribute("data-dl-scroll");
-      return;
-    }
+    if (max <= 1) return null;
     var left = box.scrollLeft > 1;
     var right = box.scrollLeft < max - 1;
-    box.setAttribute("data-dl-scroll", left && right ? "both" : right ? "right" : "left");
-    if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    return left && right ? "both" : right ? "right" : "left";
+  }
+
+  // Every box is measured first, then marked: a write between two reads would have the
+  // browser lay the page out again for the next read, once per box.
+  function update(boxes) {
+    var hints = boxes.map(hintOf);
+    boxes.forEach(function (box, i) {
+      var hint = hints[i];
+      if (hint === null) {
+        box.removeAttribute("data-dl-scroll");
+        return;
+      }
+      if (box.getAttribute("data-dl-scroll") !== hint) box.setAttribute("data-dl-scroll", hint);
+      if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    });
   }
 
   var resized = typeof ResizeObserver === "undefined" ? null
     : new ResizeObserver(function (entries) {
-      entries.forEach(function (entry) { update(entry.target); });
+      update(entries.map(function (entry) { return entry.target; }));
     });
 
   var watched = [];
 
   function watch(root) {
-    scrollBoxes(root).forEach(function (box) {
-      if (box.dataset.dlWatched) return;
+    var fresh = scrollBoxes(root).filter(function (box) { return !box.dataset.dlWatched; });
+    fresh.forEach(function (box) {
       box.dataset.dlWatched = "1";
       watched.push(box);
-      box.addEventListener("scroll", function () { update(box); }, { passive: true });
+      box.addEventListener("scroll", function () { update([box]); }, { passive: true });
       if (resized) resized.observe(box);
-      update(box);
     });
+    update(fresh);
   }
 
   function start(doc) {
     watch(doc.body || document.body);
     // Fonts change sizes after the first paint.
     if (document.fonts && document.fonts.ready) {
-      document.fonts.ready.then(function () { watched.forEach(update); });
+      document.fonts.ready.then(function () { update(watched); });
     }
   }
 
