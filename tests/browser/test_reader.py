@@ -670,3 +670,38 @@ def test_notebook_cells_use_the_full_width_on_a_phone(visit: Visit, page: SitePa
     assert not narrow, f"cells narrower than 95% of the {inner:.0f} px column: {narrow}"
     small = [i for i in found["images"] if i["width"] < min(i["natural"], 0.95 * inner) - 1]
     assert not small, f"figures squeezed below their width or the column's: {small}"
+
+
+# A closed answer is not rendered on screen (extra.css: display: none, not the browser's
+# content-visibility: hidden, which Material's start-up measurements made costly): its code
+# block has no box. A click on its question opens it, and the answer is laid out: its code
+# block, with the copy button Material gave it at load, and its formulas.
+CLOSED_ANSWER_JS = """() => {
+  const answer = [...document.querySelectorAll('.md-content details.question:not([open])')]
+    .find(d => d.querySelector('pre') && d.querySelector('.katex'));
+  if (!answer) return null;
+  answer.setAttribute('data-dl-probe', '');
+  const boxes = el => el.getClientRects().length;
+  return {code: boxes(answer.querySelector('pre')),
+          summary: boxes(answer.querySelector('summary'))};
+}"""
+OPENED_ANSWER_JS = """() => {
+  const answer = document.querySelector('details[data-dl-probe]');
+  const width = el => el.getBoundingClientRect().width;
+  return {open: answer.open, code: width(answer.querySelector('pre')),
+          copy: !!answer.querySelector('pre .md-code__nav, pre .md-clipboard, .md-code__button'),
+          formulas: [...answer.querySelectorAll('.katex')].map(width)};
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_closed_answers_cost_nothing_until_opened(visit: Visit, lang: str) -> None:
+    page = SitePage(question_pages()[0], lang)
+    visit.open(page.path)
+    closed = visit.page.evaluate(CLOSED_ANSWER_JS)
+    assert closed is not None, f"{page.id}: no closed answer with code and a formula"
+    assert closed == {"code": 0, "summary": 1}, f"{page.id}: a closed answer is rendered: {closed}"
+    visit.page.locator("details[data-dl-probe] > summary").click()
+    opened = visit.page.evaluate(OPENED_ANSWER_JS)
+    assert opened["open"] and opened["code"] > 100 and opened["copy"], f"{page.id}: {opened}"
+    assert opened["formulas"] and min(opened["formulas"]) > 0, f"{page.id}: {opened}"
