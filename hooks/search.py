@@ -492,18 +492,17 @@ def join_single_characters(text: str) -> str:
 
 
 def sub_terms(term: str) -> list[str]:
-    """The term, every run of its plain-dictionary jieba pieces of two characters or more, and
-    each of these less its last character (so that the segmenter takes it whole, see above).
+    """The term and every run of its plain-dictionary jieba pieces of two characters or more.
 
-    >>> sub_terms("内部协变量偏移")[:4]
-    ['内部协变量偏移', '内部协变量偏', '内部', '内部协']
+    >>> sub_terms("内部协变量偏移")[:3]
+    ['内部协变量偏移', '内部', '内部协']
     >>> "协变量偏移" in sub_terms("内部协变量偏移")
     True
     """
     pieces = plain_jieba().lcut(term, HMM=False)
     runs = ["".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1)]
     words = [term, *(r for r in runs if len(r) > 1)]
-    return list(dict.fromkeys(x for w in words for x in (w, w[:-1]) if len(x) > 1))
+    return list(dict.fromkeys(words))
 
 
 def glossary_terms(lang: str) -> list[str]:
